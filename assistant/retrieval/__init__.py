@@ -1,0 +1,1 @@
+"""Fusion (pure functions), region resolution and the hybrid retriever."""

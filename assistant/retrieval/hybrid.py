@@ -1,0 +1,181 @@
+"""Hybrid retrieval: BM25 and dense candidates per entry, fused by weighted reciprocal rank.
+
+>>> retriever = HybridRetriever(holder, embedder, regions)            # doctest: +SKIP
+>>> result = retriever.search("출산장려금 얼마예요", region="서울특별시 강남구")   # doctest: +SKIP
+>>> result.hits[0].entry_id                                            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from assistant.errors import InvalidQuery
+from assistant.index.embedders import Embedder
+from assistant.index.snapshot import IndexHolder, Snapshot
+from assistant.retrieval.fusion import reciprocal_rank_fusion
+from assistant.retrieval.regions import RegionResolver
+from assistant.text.tokenizer import KoreanTokenizer
+from assistant.types import Hit, Region, ScoreBreakdown, SearchResult
+
+
+class Retriever(Protocol):
+    def search(self, question: str, region: str | Region | None = None, top_k: int | None = None
+               ) -> SearchResult: ...
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Per-entry best chunk of one retriever: entry ids in rank order with their scores and rows."""
+
+    entry_ids: list[str]
+    scores: list[float]
+    rows: list[int]
+
+
+def best_per_entry(rows: np.ndarray, scores: np.ndarray, row_entry: np.ndarray, entry_ids: Sequence[str],
+                   limit: int) -> Ranked:
+    """Collapse chunk results (already sorted by score, descending) to one per entry."""
+    seen: set[int] = set()
+    out_ids, out_scores, out_rows = [], [], []
+    for r, s in zip(rows.tolist(), scores.tolist(), strict=True):
+        e = int(row_entry[r])
+        if e in seen:
+            continue
+        seen.add(e)
+        out_ids.append(entry_ids[e])
+        out_scores.append(float(s))
+        out_rows.append(int(r))
+        if len(out_ids) >= limit:
+            break
+    return Ranked(out_ids, out_scores, out_rows)
+
+
+def lexical_candidates(snap: Snapshot, query_tokens: Sequence[str], mask: np.ndarray | None, k: int) -> Ranked:
+    scores = snap.lexical.scores(query_tokens)
+    if mask is not None:
+        scores = np.where(mask, scores, 0.0)
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) == 0:
+        return Ranked([], [], [])
+    take = min(len(positive), k * 4)
+    top = positive[np.argpartition(-scores[positive], take - 1)[:take]] if take < len(positive) else positive
+    order = top[np.argsort(-scores[top], kind="stable")]
+    return best_per_entry(order, scores[order], snap.row_entry, snap.entry_ids, k)
+
+
+def dense_candidates(snap: Snapshot, query_vec: np.ndarray, mask: np.ndarray | None, k: int) -> Ranked:
+    allowed = None
+    if mask is not None:
+        allowed = snap.dense.ids()[mask] if len(mask) else np.zeros(0, np.int64)
+    scores, ids = snap.dense.search(query_vec, k * 4, allowed)
+    rows = np.array([snap.row_of_id[int(i)] for i in ids], dtype=np.int64)
+    return best_per_entry(rows, scores, snap.row_entry, snap.entry_ids, k)
+
+
+def hangul_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for c in letters if "가" <= c <= "힣" or "ㄱ" <= c <= "ㅣ") / len(letters)
+
+
+class HybridRetriever:
+    """BM25 + dense, fused per entry with RRF, filtered to the caller's region.
+
+    Constructor values are defaults; ``search`` arguments override them.
+    """
+
+    def __init__(
+        self,
+        holder: IndexHolder,
+        embedder: Embedder,
+        regions: RegionResolver,
+        tokenizer: KoreanTokenizer | None = None,
+        *,
+        rrf_k: int = 60,
+        weights: tuple[float, float] = (1.0, 1.0),
+        candidate_k: int = 100,
+        top_k: int = 10,
+        max_query_chars: int = 500,
+    ) -> None:
+        self.holder, self.embedder, self.regions = holder, embedder, regions
+        self.tokenizer = tokenizer or KoreanTokenizer()
+        self.rrf_k, self.weights = rrf_k, weights
+        self.candidate_k, self.top_k, self.max_query_chars = candidate_k, top_k, max_query_chars
+        self._embed_lock = threading.Lock()
+
+    def clean_query(self, question: str) -> tuple[str, list[str]]:
+        if not isinstance(question, str):
+            raise InvalidQuery("question must be text")
+        q = " ".join(unicodedata.normalize("NFC", question).split())
+        if not q:
+            raise InvalidQuery("question is empty: type or say what the caller asked")
+        notices = []
+        if len(q) > self.max_query_chars:
+            notices.append(f"question was {len(q)} characters; only the first {self.max_query_chars} were used")
+            q = q[: self.max_query_chars]
+        return q, notices
+
+    def search(
+        self,
+        question: str,
+        region: str | Region | None = None,
+        top_k: int | None = None,
+        *,
+        rrf_k: int | None = None,
+        weights: tuple[float, float] | None = None,
+        mode: str = "hybrid",
+    ) -> SearchResult:
+        """``mode`` is 'hybrid', 'lexical' or 'dense' (the latter two for evaluation and benchmarks)."""
+        if mode not in ("hybrid", "lexical", "dense"):
+            raise InvalidQuery(f"unknown mode {mode!r}; valid: hybrid, lexical, dense")
+        top_k = top_k or self.top_k
+        if not 1 <= top_k <= 100:
+            raise InvalidQuery("top_k must be between 1 and 100")
+        q, notices = self.clean_query(question)
+        reg = self.regions.parse(region)
+        snap = self.holder.snapshot  # one snapshot for the whole request
+        mask = snap.region_rows(reg.sido, reg.sigungu) if reg.sido else None
+        k = max(self.candidate_k, top_k)
+        w_lex, w_dense = weights or self.weights
+        lex = dense = Ranked([], [], [])
+        if mode in ("hybrid", "lexical"):
+            lex = lexical_candidates(snap, self.tokenizer.tokenize(q), mask, k)
+        if mode in ("hybrid", "dense"):
+            with self._embed_lock:  # the native embedder is not re-entrant
+                qv = self.embedder.embed([q], kind="query")[0]
+            dense = dense_candidates(snap, qv, mask, k)
+        if hangul_share(q) < 0.3:
+            # a question in another language shares almost no tokens with Korean manuals;
+            # the few it does (numbers, acronyms) must not outvote the cross-lingual embedding
+            w_lex *= 0.25
+        fused = reciprocal_rank_fusion([lex.entry_ids, dense.entry_ids], k=rrf_k or self.rrf_k,
+                                       weights=[w_lex, w_dense])
+        lex_pos = {e: i for i, e in enumerate(lex.entry_ids)}
+        dense_pos = {e: i for i, e in enumerate(dense.entry_ids)}
+        hits = []
+        for entry_id, score in fused[:top_k]:
+            e = snap.entries[entry_id]
+            li, di = lex_pos.get(entry_id), dense_pos.get(entry_id)
+            row = lex.rows[li] if li is not None else dense.rows[di] if di is not None else -1
+            chunk = snap.chunks[row] if row >= 0 else None
+            hits.append(Hit(
+                entry_id=entry_id, title=e.title, scope=e.scope, sido=e.sido, sigungu=e.sigungu,
+                version=e.version, score=round(score, 6),
+                scores=ScoreBreakdown(
+                    lexical_rank=None if li is None else li + 1,
+                    lexical_score=None if li is None else round(lex.scores[li], 4),
+                    dense_rank=None if di is None else di + 1,
+                    dense_score=None if di is None else round(dense.scores[di], 4),
+                    fused=round(score, 6),
+                ),
+                chunk_id=chunk.chunk_id if chunk else "",
+                snippet=chunk.text if chunk else "",
+            ))
+        return SearchResult(hits=hits, notices=notices, region=reg)

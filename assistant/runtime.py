@@ -1,0 +1,80 @@
+"""The composition root shared by the CLI and the API: builds components from ``Settings``.
+
+Construction is light; ``start()`` loads the index (and embedder) once.
+
+>>> rt = Runtime(Settings())        # doctest: +SKIP
+>>> rt.start(); rt.retriever.search("기초연금 신청")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from assistant.config import Settings
+from assistant.index.cache import EmbeddingCache
+from assistant.index.embedders import Embedder, make_embedder
+from assistant.index.manager import IndexManager
+from assistant.kb import repo
+from assistant.kb.db import make_engine, migrate
+from assistant.kb.models import EntryVersion
+from assistant.retrieval.hybrid import HybridRetriever
+from assistant.retrieval.regions import RegionResolver
+
+
+class Runtime:
+    """Holds the process's components; nothing heavy happens until it is asked for."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def engine(self) -> Engine:
+        engine = make_engine(self.settings.database_url)
+        migrate(engine)
+        return engine
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        s = self.settings
+        emb = make_embedder(s.embedder, model=s.embedder_model, base_url=s.embedder_base_url,
+                            api_key=s.embedder_api_key.get_secret_value())
+        load = getattr(emb, "load", None)
+        if load:
+            load()
+        return emb
+
+    @cached_property
+    def cache(self) -> EmbeddingCache:
+        return EmbeddingCache(self.settings.embedding_cache_dir, self.embedder.name, self.embedder.dim,
+                              seed=self.settings.shipped_embeddings_dir)
+
+    @cached_property
+    def manager(self) -> IndexManager:
+        return IndexManager(self.engine, self.settings.index_dir, self.embedder, self.cache,
+                            chunk_max_chars=self.settings.chunk_max_chars)
+
+    def regions(self) -> RegionResolver:
+        with Session(self.engine) as s:
+            pairs = set(s.exec(select(EntryVersion.sido, EntryVersion.sigungu).distinct()).all())
+        return RegionResolver(pairs)
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        s = self.settings
+        return HybridRetriever(
+            self.manager.holder, self.embedder, self.regions(), self.manager.tokenizer,
+            rrf_k=s.rrf_k, weights=(s.weight_lexical, s.weight_dense), candidate_k=s.candidate_k,
+            top_k=s.top_k, max_query_chars=s.max_query_chars,
+        )
+
+    def start(self) -> None:
+        """Load the saved index and catch up with the database."""
+        self.manager.load()
+        self.retriever.tokenizer = self.manager.tokenizer
+
+    def kb_version(self) -> int:
+        with Session(self.engine) as s:
+            return repo.kb_version(s)

@@ -1,0 +1,1 @@
+"""Korean text handling: BM25 tokenizer, chunking, sentence splitting."""

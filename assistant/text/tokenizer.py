@@ -1,0 +1,110 @@
+"""Korean tokenizer for BM25 on kiwipiepy.
+
+Keeps content morphemes (nouns, verb/adjective stems, roots, numbers, foreign words, hanja), splits
+complex words (``긴급복지지원`` → 긴급 복지 지원) and adds back the compounds that adjacent nouns form
+(``출산 장려금`` written together → ``출산장려금``), so spacing differences between a caller's
+words and a manual's don't decide the match. Its ``config()`` is saved with the index and
+``KoreanTokenizer.from_config`` rebuilds the very same tokenizer at query time.
+
+>>> tok = KoreanTokenizer(); tok.load()
+>>> tok.tokenize("강남구 출산장려금 신청")
+['강남구', '출산', '장려금', '출산장려금', '신청']
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+TOKENIZER_VERSION = "kiwi-content-v1"
+
+KEEP_TAGS = frozenset({"NNG", "NNP", "NR", "SN", "SL", "SH", "XR", "VV", "VA", "W_SERIAL", "W_HASHTAG"})
+NOUN_TAGS = frozenset({"NNG", "NNP", "XR"})
+EN_STOP = frozenset(
+    "a an the and or of to in on for with at by from is are was were be been i you he she we they it "
+    "my your our their me us do does did can could would should will how what when where which who "
+    "why there this that these those am have has had not no if as so about any get want need".split()
+)
+
+
+def _base_tag(tag: str) -> str:
+    return tag.split("-", 1)[0]
+
+
+class KoreanTokenizer:
+    """Content-morpheme tokenizer. ``user_words`` are ``(word, tag)`` pairs for service names
+    Kiwi would otherwise split wrongly, e.g. ``("다산콜센터", "NNP")``."""
+
+    def __init__(self, user_words: Sequence[tuple[str, str]] = (), num_workers: int = -1) -> None:
+        self.user_words = [(unicodedata.normalize("NFC", w), t) for w, t in user_words]
+        self.num_workers = num_workers
+        self._kiwi: Any = None
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "version": TOKENIZER_VERSION,
+            "kiwipiepy": md.version("kiwipiepy"),
+            "model": md.version("kiwipiepy-model"),
+            "user_words": [list(p) for p in self.user_words],
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> KoreanTokenizer:
+        return cls(user_words=[(w, t) for w, t in config.get("user_words", [])])
+
+    def load(self) -> None:
+        if self._kiwi is not None:
+            return
+        from kiwipiepy import Kiwi
+
+        kiwi = Kiwi(num_workers=self.num_workers)
+        for word, tag in self.user_words:
+            kiwi.add_user_word(word, tag)
+        self._kiwi = kiwi
+
+    @staticmethod
+    def _normalize(text: str) -> str:
+        return unicodedata.normalize("NFKC", text)
+
+    @staticmethod
+    def _terms(tokens: Iterable[Any]) -> list[str]:
+        out: list[str] = []
+        run: list[Any] = []
+
+        def flush() -> None:
+            if len(run) >= 2:
+                forms = [t.form for t in run]
+                out.append("".join(forms))
+                if len(run) >= 3:
+                    out.extend(a + b for a, b in zip(forms, forms[1:], strict=False))
+            run.clear()
+
+        for t in tokens:
+            tag = _base_tag(t.tag)
+            if tag not in KEEP_TAGS:
+                flush()
+                continue
+            form = t.form.lower() if tag == "SL" else t.form
+            if tag == "SL" and form in EN_STOP:
+                flush()
+                continue
+            if tag in NOUN_TAGS:
+                if run and run[-1].start + run[-1].len != t.start:
+                    flush()
+                run.append(t)
+            else:
+                flush()
+            out.append(form)
+        flush()
+        return out
+
+    def tokenize(self, text: str) -> list[str]:
+        self.load()
+        return self._terms(self._kiwi.tokenize(self._normalize(text), split_complex=True))
+
+    def tokenize_many(self, texts: Sequence[str]) -> list[list[str]]:
+        self.load()
+        normalized = [self._normalize(t) for t in texts]
+        return [self._terms(toks) for toks in self._kiwi.tokenize(normalized, split_complex=True)]

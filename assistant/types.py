@@ -1,0 +1,124 @@
+"""Plain values passed between stages. No behaviour beyond small derived properties.
+
+>>> e = EntryRecord(entry_id="mohw:x/y", title="제목", content="본문", scope=Scope.national)
+>>> e.region_label
+'전국'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Scope(StrEnum):
+    national = "national"
+    sido = "sido"
+    sigungu = "sigungu"
+    agency = "agency"
+
+
+class Status(StrEnum):
+    active = "active"
+    retired = "retired"
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRecord:
+    """One version of one manual entry, as importers produce it and indexes consume it."""
+
+    entry_id: str
+    title: str
+    content: str
+    scope: Scope
+    sido: str = ""
+    sigungu: str = ""
+    department: str = ""
+    contact: str = ""
+    source_url: str = ""
+    category: str = ""
+    tags: tuple[str, ...] = ()
+    status: Status = Status.active
+    source: str = ""
+    version: int = 0
+    updated: str = ""
+
+    @property
+    def region_label(self) -> str:
+        return " ".join(p for p in (self.sido, self.sigungu) if p) or "전국"
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A searchable piece of an entry. ``chunk_id`` is ``<entry_id>#<ordinal>``, stable across rebuilds."""
+
+    chunk_id: str
+    entry_id: str
+    ordinal: int
+    section: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreBreakdown:
+    lexical_rank: int | None
+    lexical_score: float | None
+    dense_rank: int | None
+    dense_score: float | None
+    fused: float
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        return {
+            "lexical_rank": self.lexical_rank,
+            "lexical_score": self.lexical_score,
+            "dense_rank": self.dense_rank,
+            "dense_score": self.dense_score,
+            "fused": self.fused,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One entry in a result list: relevance is reported per entry, never per chunk."""
+
+    entry_id: str
+    title: str
+    scope: Scope
+    sido: str
+    sigungu: str
+    version: int
+    score: float
+    scores: ScoreBreakdown
+    chunk_id: str = ""
+    snippet: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "entry_id": self.entry_id,
+            "title": self.title,
+            "scope": str(self.scope),
+            "sido": self.sido,
+            "sigungu": self.sigungu,
+            "version": self.version,
+            "score": self.score,
+            "scores": self.scores.as_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A caller's region. Empty sido means 'unknown: search everything'."""
+
+    sido: str = ""
+    sigungu: str = ""
+
+    @property
+    def label(self) -> str:
+        return " ".join(p for p in (self.sido, self.sigungu) if p)
+
+
+@dataclass(slots=True)
+class SearchResult:
+    hits: list[Hit]
+    notices: list[str] = field(default_factory=list)
+    region: Region = field(default_factory=Region)

@@ -1,0 +1,72 @@
+"""Shared fixtures: a small real subset of the shipped knowledge base, wired like production."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.config import ROOT, Settings
+from assistant.kb import importers
+from assistant.runtime import Runtime
+from assistant.types import EntryRecord
+
+SHIPPED = ROOT / "knowledge_base" / "entries.jsonl"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shipped_records() -> list[EntryRecord]:
+    return importers.read_kb_jsonl(SHIPPED)
+
+
+def pick_subset(records: list[EntryRecord]) -> list[EntryRecord]:
+    """Same-named services across many regions, every '중구', some Seoul city entries, some national ones."""
+    out: dict[str, EntryRecord] = {}
+    for r in records:
+        if r.title in ("출산장려금 지원",) or (r.sigungu == "중구") or r.title.startswith("출산축하금"):
+            out[r.entry_id] = r
+    seoul_city = [r for r in records if r.sido == "서울특별시" and not r.sigungu][:10]
+    national = [r for r in records if r.entry_id.startswith("mohw:")][:25]
+    gangnam = [r for r in records if r.sigungu == "강남구" and r.sido == "서울특별시"][:10]
+    for r in seoul_city + national + gangnam:
+        out[r.entry_id] = r
+    return list(out.values())
+
+
+@pytest.fixture(scope="session")
+def subset_records(shipped_records: list[EntryRecord]) -> list[EntryRecord]:
+    return pick_subset(shipped_records)
+
+
+def make_settings(tmp: Path, **overrides: object) -> Settings:
+    return Settings(
+        database_url=f"sqlite:///{tmp / 'kb.db'}",
+        index_dir=tmp / "index",
+        embedding_cache_dir=tmp / "embeddings",
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="session")
+def built_runtime(tmp_path_factory: pytest.TempPathFactory, subset_records: list[EntryRecord]) -> Runtime:
+    """A runtime over the subset, imported and indexed once per test session (read-only use!)."""
+    from assistant.cli import import_records
+
+    rt = Runtime(make_settings(tmp_path_factory.mktemp("rt")))
+    import_records(rt, subset_records, "", author="test", dry_run=False, prune=False)
+    rt.manager.rebuild()
+    rt.start()
+    return rt
+
+
+@pytest.fixture()
+def fresh_runtime(tmp_path: Path, subset_records: list[EntryRecord]) -> Runtime:
+    """A runtime of its own, for tests that edit."""
+    from assistant.cli import import_records
+
+    rt = Runtime(make_settings(tmp_path))
+    import_records(rt, subset_records, "", author="test", dry_run=False, prune=False)
+    rt.manager.rebuild()
+    rt.start()
+    return rt
