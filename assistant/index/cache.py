@@ -29,6 +29,7 @@ def _atomic_save(path: Path, array: np.ndarray) -> None:
         np.save(fh, array, allow_pickle=False)
         fh.flush()
         os.fsync(fh.fileno())
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
 

@@ -101,6 +101,8 @@ class SentenceTransformerEmbedder:
 
     def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
         self.load()
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
         prefix = self.query_prefix if kind == "query" else self.passage_prefix
         vecs = self._model.encode([prefix + t for t in texts], batch_size=self.batch_size,
                                   normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
@@ -136,6 +138,8 @@ class OpenAIEmbedder:
         import openai
 
         self.load()
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
         model = self.query_model if kind == "query" else self.passage_model
         rows: list[list[float]] = []
         try:

@@ -1,0 +1,70 @@
+import pytest
+
+from assistant.errors import AmbiguousRegion, InvalidQuery, UnknownRegion
+
+pytestmark = pytest.mark.integration
+
+
+def allowed(hit, sido, sigungu):
+    return (not hit.sido) or (hit.sido == sido and (not hit.sigungu or hit.sigungu == sigungu))
+
+
+@pytest.mark.parametrize("region", ["서울특별시 강남구", "서울특별시 중구", "부산광역시 중구", "대구광역시 중구"])
+def test_callers_region_decides_among_same_named_services(built_runtime, region):
+    sido, sigungu = region.split()
+    result = built_runtime.retriever.search("출산장려금 지원 받고 싶어요", region=region, top_k=10)
+    assert result.hits, "nothing found"
+    assert all(allowed(h, sido, sigungu) for h in result.hits)
+    top = result.hits[0]
+    # the caller's own district's programme, when it has one, must not lose to another region's
+    own = [e for e in built_runtime.manager.holder.snapshot.entries.values()
+           if e.sido == sido and e.sigungu == sigungu and "출산" in e.title]
+    if own:
+        assert top.entry_id in {e.entry_id for e in own}
+
+
+def test_without_region_every_region_is_searchable(built_runtime):
+    hits = built_runtime.retriever.search("출산장려금 지원", top_k=20).hits
+    assert len({(h.sido, h.sigungu) for h in hits}) > 3
+
+
+def test_one_hit_per_entry_with_a_score_breakdown(built_runtime):
+    hits = built_runtime.retriever.search("장애인 지원 신청 방법", top_k=10).hits
+    assert len({h.entry_id for h in hits}) == len(hits) == 10
+    for h in hits:
+        s = h.scores
+        assert s.fused == h.score > 0
+        assert s.lexical_rank is not None or s.dense_rank is not None
+        assert h.version >= 1
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_modes_use_one_retriever_alone(built_runtime):
+    lex = built_runtime.retriever.search("출산장려금", mode="lexical").hits
+    dense = built_runtime.retriever.search("출산장려금", mode="dense").hits
+    assert all(h.scores.dense_rank is None for h in lex)
+    assert all(h.scores.lexical_rank is None for h in dense)
+
+
+def test_foreign_language_question_finds_the_korean_entry(built_runtime):
+    top = built_runtime.retriever.search("How do I apply for the childbirth grant?", region="서울특별시 강남구").hits[0]
+    assert "출산" in top.title
+
+
+def test_bad_input_is_a_clear_error(built_runtime):
+    r = built_runtime.retriever
+    for empty in ("", "   \n\t"):
+        with pytest.raises(InvalidQuery, match="empty"):
+            r.search(empty)
+    with pytest.raises(UnknownRegion, match="서울특별시 강남구"):
+        r.search("출산장려금", region="아틀란티스")
+    with pytest.raises(AmbiguousRegion, match="부산광역시 중구"):
+        r.search("출산장려금", region="중구")
+    with pytest.raises(InvalidQuery):
+        r.search("출산장려금", top_k=0)
+
+
+def test_very_long_question_is_truncated_with_a_notice(built_runtime):
+    result = built_runtime.retriever.search("출산장려금 " * 500)
+    assert result.hits
+    assert any("only the first" in n for n in result.notices)

@@ -1,0 +1,51 @@
+import pytest
+
+from assistant.text.tokenizer import KoreanTokenizer
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def tok():
+    t = KoreanTokenizer()
+    t.load()
+    return t
+
+
+def test_content_morphemes_without_particles_or_endings(tok):
+    tokens = tok.tokenize("아버지가 치매 진단을 받으셨는데요")
+    assert {"아버지", "치매", "진단"} <= set(tokens)
+    assert not {"가", "을", "는데", "요"} & set(tokens)
+
+
+def test_spacing_does_not_decide_the_match(tok):
+    together = set(tok.tokenize("출산장려금"))
+    apart = set(tok.tokenize("출산 장려금"))
+    assert {"출산", "장려금"} <= together & apart
+    assert "출산장려금" in together
+
+
+def test_complex_words_are_split_and_kept_whole(tok):
+    tokens = tok.tokenize("긴급복지지원")
+    assert {"긴급", "복지", "지원", "긴급복지지원"} <= set(tokens)
+
+
+def test_numbers_phone_numbers_and_foreign_words(tok):
+    tokens = tok.tokenize("LPG 시설 문의 1544-4500, 25만 원")
+    assert "lpg" in tokens and "1544-4500" in tokens and "25" in tokens
+
+
+def test_english_stopwords_are_dropped(tok):
+    assert tok.tokenize("how do I apply for the childbirth grant") == ["apply", "childbirth", "grant"]
+
+
+def test_user_words_travel_with_the_config():
+    t = KoreanTokenizer(user_words=[("다산콜", "NNP")])
+    again = KoreanTokenizer.from_config(t.config())
+    assert again.config() == t.config()
+    assert "다산콜" in again.tokenize("다산콜 상담")
+
+
+def test_batch_equals_one_by_one(tok):
+    texts = ["기초연금 신청", "", "장애인 활동지원 서비스", "Visa 外国人"]
+    assert tok.tokenize_many(texts) == [tok.tokenize(t) for t in texts]
