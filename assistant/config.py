@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=60, ge=1)
     weight_lexical: float = Field(default=1.0, ge=0)
     weight_dense: float = Field(default=1.0, ge=0)
+    weight_local: float = Field(default=0.5, ge=0)  # the caller's own region's entries, as a third RRF list
     top_k: int = Field(default=10, ge=1, le=100)
     candidate_k: int = Field(default=100, ge=1)
     max_query_chars: int = Field(default=500, ge=10)

@@ -85,7 +85,8 @@ class EmbeddingCache:
         return out, missing
 
     def put_many(self, texts: Sequence[str], vectors: np.ndarray) -> None:
-        new_keys, new_rows = [], []
+        new_keys: list[bytes] = []
+        new_rows: list[np.ndarray] = []
         for t, v in zip(texts, vectors, strict=True):
             k = text_hash(t).encode()
             if k not in self._index:

@@ -12,6 +12,7 @@ filters run inside FAISS through an ``IDSelector`` so other regions never crowd 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -41,7 +42,7 @@ class DenseIndex:
         n = len(self)
         if n == 0:
             return np.zeros((0, self.dim), np.float32)
-        flat = faiss.downcast_index(self._index.index)
+        flat: Any = faiss.downcast_index(self._index.index)
         return faiss.rev_swig_ptr(flat.get_xb(), n * self.dim).reshape(n, self.dim).copy()
 
     def ids(self) -> np.ndarray:
@@ -57,7 +58,8 @@ class DenseIndex:
         if allowed_ids is not None:
             if len(allowed_ids) == 0:
                 return np.zeros(0, np.float32), np.zeros(0, np.int64)
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.ascontiguousarray(allowed_ids, np.int64)))
+            params = faiss.SearchParameters(sel=  # type: ignore[call-arg]
+                faiss.IDSelectorBatch(np.ascontiguousarray(allowed_ids, np.int64)))
         scores, ids = self._index.search(q, k, params=params)
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]
@@ -69,5 +71,5 @@ class DenseIndex:
     def load(cls, path: Path) -> DenseIndex:
         index = faiss.read_index(str(path))
         obj = cls(index.d)
-        obj._index = index
+        obj._index = index  # type: ignore[assignment]
         return obj

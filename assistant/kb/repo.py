@@ -16,8 +16,9 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from assistant.errors import EntryNotFound, VersionConflict
@@ -39,14 +40,13 @@ def content_hash(values: dict[str, object]) -> str:
 
 def kb_version(session: Session) -> int:
     """A number that grows with every appended version: the knowledge base's version."""
-    return int(session.exec(select(func.coalesce(func.max(EntryVersion.id), 0))).one())
+    return int(session.exec(select(func.coalesce(func.max(EntryVersion.id), 0))).one() or 0)
 
 
 def _current_query():  # type: ignore[no-untyped-def]
-    return select(EntryVersion).join(
-        Entry,
-        (Entry.entry_id == EntryVersion.entry_id) & (Entry.current_version == EntryVersion.version),
-    )
+    on = and_(col(Entry.entry_id) == col(EntryVersion.entry_id),
+              col(Entry.current_version) == col(EntryVersion.version))
+    return select(EntryVersion).join(Entry, on)
 
 
 def changed_since(session: Session, version: int) -> list[str]:
@@ -128,7 +128,7 @@ def current_records(
     return [to_record(v) for v in session.exec(stmt.order_by(col(EntryVersion.entry_id)))]
 
 
-def _append(session: Session, entry: Entry, values: dict[str, object], author: str, note: str) -> EntryVersion:
+def _append(session: Session, entry: Entry, values: dict[str, Any], author: str, note: str) -> EntryVersion:
     version = EntryVersion(
         entry_id=entry.entry_id,
         version=entry.current_version + 1,
@@ -199,7 +199,7 @@ class SyncReport:
                 f"{verb}retire {len(self.removed)}, unchanged {self.unchanged}")
 
 
-def record_values(r: EntryRecord) -> dict[str, object]:
+def record_values(r: EntryRecord) -> dict[str, Any]:
     return {
         "title": r.title, "content": r.content, "scope": r.scope, "sido": r.sido, "sigungu": r.sigungu,
         "department": r.department, "contact": r.contact, "source_url": r.source_url,
@@ -237,9 +237,9 @@ def sync_records(
         elif old.content_hash != content_hash(values):
             report.changed.append(r.entry_id)
             if not dry_run:
-                entry = session.get(Entry, r.entry_id)
-                assert entry is not None
-                _append(session, entry, values, author, note or f"updated from {source}")
+                existing = session.get(Entry, r.entry_id)
+                assert existing is not None
+                _append(session, existing, values, author, note or f"updated from {source}")
         else:
             report.unchanged += 1
     if prune:

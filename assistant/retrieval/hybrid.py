@@ -20,6 +20,7 @@ from assistant.index.embedders import Embedder
 from assistant.index.snapshot import IndexHolder, Snapshot
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.regions import RegionResolver
+from assistant.text.crosslingual import IDEOGRAPH_RUN as IDEOGRAPHS
 from assistant.text.tokenizer import KoreanTokenizer
 from assistant.types import Hit, Region, ScoreBreakdown, SearchResult
 
@@ -100,13 +101,14 @@ class HybridRetriever:
         *,
         rrf_k: int = 60,
         weights: tuple[float, float] = (1.0, 1.0),
+        local_weight: float = 0.5,
         candidate_k: int = 100,
         top_k: int = 10,
         max_query_chars: int = 500,
     ) -> None:
         self.holder, self.embedder, self.regions = holder, embedder, regions
         self.tokenizer = tokenizer or KoreanTokenizer()
-        self.rrf_k, self.weights = rrf_k, weights
+        self.rrf_k, self.weights, self.local_weight = rrf_k, weights, local_weight
         self.candidate_k, self.top_k, self.max_query_chars = candidate_k, top_k, max_query_chars
         self._embed_lock = threading.Lock()
 
@@ -135,7 +137,7 @@ class HybridRetriever:
         """``mode`` is 'hybrid', 'lexical' or 'dense' (the latter two for evaluation and benchmarks)."""
         if mode not in ("hybrid", "lexical", "dense"):
             raise InvalidQuery(f"unknown mode {mode!r}; valid: hybrid, lexical, dense")
-        top_k = top_k or self.top_k
+        top_k = self.top_k if top_k is None else top_k
         if not 1 <= top_k <= 100:
             raise InvalidQuery("top_k must be between 1 and 100")
         q, notices = self.clean_query(question)
@@ -146,17 +148,26 @@ class HybridRetriever:
         w_lex, w_dense = weights or self.weights
         lex = dense = Ranked([], [], [])
         if mode in ("hybrid", "lexical"):
-            lex = lexical_candidates(snap, self.tokenizer.tokenize(q), mask, k)
+            lex = lexical_candidates(snap, self.tokenizer.tokenize_query(q), mask, k)
         if mode in ("hybrid", "dense"):
             with self._embed_lock:  # the native embedder is not re-entrant
                 qv = self.embedder.embed([q], kind="query")[0]
             dense = dense_candidates(snap, qv, mask, k)
-        if hangul_share(q) < 0.3:
-            # a question in another language shares almost no tokens with Korean manuals;
-            # the few it does (numbers, acronyms) must not outvote the cross-lingual embedding
+        if hangul_share(q) < 0.3 and not IDEOGRAPHS.search(q):
+            # a question in a language without Chinese characters shares almost no tokens with
+            # Korean manuals; the few it does (numbers, acronyms) must not outvote the embedding
             w_lex *= 0.25
-        fused = reciprocal_rank_fusion([lex.entry_ids, dense.entry_ids], k=rrf_k or self.rrf_k,
-                                       weights=[w_lex, w_dense])
+        k_rrf = rrf_k or self.rrf_k
+        fused = reciprocal_rank_fusion([lex.entry_ids, dense.entry_ids], k=k_rrf, weights=[w_lex, w_dense])
+        local: list[str] = []
+        if reg.sido and self.local_weight > 0:
+            # A caller with a known region is best served by their own city's or district's
+            # programme when one fits about as well as a national one: the region's entries, in
+            # their fused order, vote as a third list.
+            local = [e for e, _ in fused if snap.entries[e].sido]
+            fused = reciprocal_rank_fusion([lex.entry_ids, dense.entry_ids, local], k=k_rrf,
+                                           weights=[w_lex, w_dense, self.local_weight])
+        local_pos = {e: i for i, e in enumerate(local)}
         lex_pos = {e: i for i, e in enumerate(lex.entry_ids)}
         dense_pos = {e: i for i, e in enumerate(dense.entry_ids)}
         hits = []
@@ -173,6 +184,7 @@ class HybridRetriever:
                     lexical_score=None if li is None else round(lex.scores[li], 4),
                     dense_rank=None if di is None else di + 1,
                     dense_score=None if di is None else round(dense.scores[di], 4),
+                    local_rank=local_pos[entry_id] + 1 if entry_id in local_pos else None,
                     fused=round(score, 6),
                 ),
                 chunk_id=chunk.chunk_id if chunk else "",

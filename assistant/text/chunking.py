@@ -5,7 +5,7 @@ Each chunk repeats the entry's title and region so it stands on its own for both
 >>> from assistant.types import EntryRecord, Scope
 >>> e = EntryRecord(entry_id="x", title="출산장려금", content="대상은 ...\\n\\n신청은 ...", scope=Scope.national)
 >>> [c.chunk_id for c in chunk_entry(e)]
-['x#0']
+["x#0", "x#1"]
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 
 from assistant.types import Chunk, EntryRecord
 
-CHUNKER_VERSION = "sections-v1"
+CHUNKER_VERSION = "title+sections-v2"
 
 SECTION_KEYWORDS = (
     ("문의", ("문의", "전화번호", "연락처")),
@@ -59,11 +59,14 @@ def _split_long(text: str, max_chars: int) -> list[str]:
 
 
 def chunk_entry(entry: EntryRecord, max_chars: int = 600) -> list[Chunk]:
-    """Short entries become one chunk; long ones are grouped paragraph by paragraph up to ``max_chars``."""
+    """Chunk 0 is the title alone (callers often name the service: a short, precise target for
+    both indexes); then short entries are one chunk, long ones grouped paragraph by paragraph
+    up to ``max_chars``."""
     head = header(entry)
+    title = Chunk(f"{entry.entry_id}#0", entry.entry_id, 0, "제목", head)
     body = entry.content.strip()
     if len(body) <= max_chars:
-        return [Chunk(f"{entry.entry_id}#0", entry.entry_id, 0, "전체", f"{head}\n{body}")]
+        return [title, Chunk(f"{entry.entry_id}#1", entry.entry_id, 1, "전체", f"{head}\n{body}")]
     groups: list[tuple[str, str]] = []
     for para in _paragraphs(body):
         for piece in _split_long(para, max_chars):
@@ -72,8 +75,8 @@ def chunk_entry(entry: EntryRecord, max_chars: int = 600) -> list[Chunk]:
                 groups[-1] = (groups[-1][0], groups[-1][1] + "\n" + piece)
             else:
                 groups.append((sec, piece))
-    return [Chunk(f"{entry.entry_id}#{i}", entry.entry_id, i, sec, f"{head}\n{text}")
-            for i, (sec, text) in enumerate(groups)]
+    return [title] + [Chunk(f"{entry.entry_id}#{i}", entry.entry_id, i, sec, f"{head}\n{text}")
+                      for i, (sec, text) in enumerate(groups, start=1)]
 
 
 def text_hash(text: str) -> str:

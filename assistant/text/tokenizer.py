@@ -19,13 +19,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 TOKENIZER_VERSION = "kiwi-content-v1"
+QUERY_EXPANSION = "hanja-readings-v1"
 
 KEEP_TAGS = frozenset({"NNG", "NNP", "NR", "SN", "SL", "SH", "XR", "VV", "VA", "W_SERIAL", "W_HASHTAG"})
 NOUN_TAGS = frozenset({"NNG", "NNP", "XR"})
 EN_STOP = frozenset(
-    "a an the and or of to in on for with at by from is are was were be been i you he she we they it "
-    "my your our their me us do does did can could would should will how what when where which who "
-    "why there this that these those am have has had not no if as so about any get want need".split()
+    ["a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "at", "by", "from", "is", "are", "was", "were", "be", "been", "i", "you", "he", "she", "we", "they", "it", "my", "your", "our", "their", "me", "us", "do", "does", "did", "can", "could", "would", "should", "will", "how", "what", "when", "where", "which", "who", "why", "there", "this", "that", "these", "those", "am", "have", "has", "had", "not", "no", "if", "as", "so", "about", "any", "get", "want", "need"]
 )
 
 
@@ -41,6 +40,7 @@ class KoreanTokenizer:
         self.user_words = [(unicodedata.normalize("NFC", w), t) for w, t in user_words]
         self.num_workers = num_workers
         self._kiwi: Any = None
+        self._hanja: Any = None
 
     def config(self) -> dict[str, Any]:
         return {
@@ -48,6 +48,7 @@ class KoreanTokenizer:
             "kiwipiepy": md.version("kiwipiepy"),
             "model": md.version("kiwipiepy-model"),
             "user_words": [list(p) for p in self.user_words],
+            "query_expansion": QUERY_EXPANSION,
         }
 
     @classmethod
@@ -103,6 +104,21 @@ class KoreanTokenizer:
     def tokenize(self, text: str) -> list[str]:
         self.load()
         return self._terms(self._kiwi.tokenize(self._normalize(text), split_complex=True))
+
+    def tokenize_query(self, text: str) -> list[str]:
+        """Query side: ``tokenize`` plus the Sino-Korean reading of any Chinese characters, as
+        morphemes and as syllable bigrams (Chinese runs have no spaces to find words by)."""
+        tokens = self.tokenize(text)
+        if self._hanja is None:
+            from assistant.text.crosslingual import HanjaReader
+
+            self._hanja = HanjaReader()
+        if not self._hanja.has_ideographs(text):
+            return tokens
+        for reading in self._hanja.runs(text):
+            tokens.extend(self.tokenize(reading))
+            tokens.extend(reading[i:i + 2] for i in range(len(reading) - 1))
+        return tokens
 
     def tokenize_many(self, texts: Sequence[str]) -> list[list[str]]:
         self.load()

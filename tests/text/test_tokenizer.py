@@ -49,3 +49,18 @@ def test_user_words_travel_with_the_config():
 def test_batch_equals_one_by_one(tok):
     texts = ["기초연금 신청", "", "장애인 활동지원 서비스", "Visa 外国人"]
     assert tok.tokenize_many(texts) == [tok.tokenize(t) for t in texts]
+
+
+def test_query_side_reads_chinese_characters_the_korean_way(tok):
+    zh = tok.tokenize_query("孩子上托儿所，保育费可以申请补助吗")
+    ja = tok.tokenize_query("外国人の子どもにも保育料の支援はありますか")
+    assert {"보육", "신청"} <= set(zh)
+    assert {"외국인", "보육료", "지원"} <= set(ja)
+    assert tok.tokenize_query("기초연금 신청") == tok.tokenize("기초연금 신청")
+
+
+def test_initial_sound_rule():
+    from assistant.text.crosslingual import HanjaReader
+
+    r = HanjaReader()
+    assert r.runs("老人 女性 理由 料金") == ["노인", "여성", "이유", "요금"]
