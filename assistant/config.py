@@ -42,7 +42,9 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=60, ge=1)
     weight_lexical: float = Field(default=1.0, ge=0)
     weight_dense: float = Field(default=1.0, ge=0)
-    weight_local: float = Field(default=0.5, ge=0)  # the caller's own region's entries, as a third RRF list
+    # scope votes, a third RRF list: the caller's region's entries when it is known, national ones when not
+    weight_local: float = Field(default=0.5, ge=0)
+    weight_national: float = Field(default=0.3, ge=0)
     top_k: int = Field(default=10, ge=1, le=100)
     candidate_k: int = Field(default=100, ge=1)
     max_query_chars: int = Field(default=500, ge=10)

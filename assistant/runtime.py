@@ -67,6 +67,7 @@ class Runtime:
         return HybridRetriever(
             self.manager.holder, self.embedder, self.regions(), self.manager.tokenizer,
             rrf_k=s.rrf_k, weights=(s.weight_lexical, s.weight_dense), local_weight=s.weight_local,
+            national_weight=s.weight_national,
             candidate_k=s.candidate_k,
             top_k=s.top_k, max_query_chars=s.max_query_chars,
         )

@@ -65,7 +65,7 @@ class ScoreBreakdown:
     lexical_score: float | None
     dense_rank: int | None
     dense_score: float | None
-    local_rank: int | None
+    vote_rank: int | None
     fused: float
 
     def as_dict(self) -> dict[str, float | int | None]:
@@ -74,7 +74,7 @@ class ScoreBreakdown:
             "lexical_score": self.lexical_score,
             "dense_rank": self.dense_rank,
             "dense_score": self.dense_score,
-            "local_rank": self.local_rank,
+            "vote_rank": self.vote_rank,
             "fused": self.fused,
         }
 

@@ -22,7 +22,7 @@ from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.regions import RegionResolver
 from assistant.text.crosslingual import IDEOGRAPH_RUN as IDEOGRAPHS
 from assistant.text.tokenizer import KoreanTokenizer
-from assistant.types import Hit, Region, ScoreBreakdown, SearchResult
+from assistant.types import EntryRecord, Hit, Region, ScoreBreakdown, SearchResult
 
 
 class Retriever(Protocol):
@@ -79,6 +79,10 @@ def dense_candidates(snap: Snapshot, query_vec: np.ndarray, mask: np.ndarray | N
     return best_per_entry(rows, scores, snap.row_entry, snap.entry_ids, k)
 
 
+def _applies(entry: EntryRecord, region: Region) -> bool:
+    return (not entry.sido) or (entry.sido == region.sido and (not entry.sigungu or entry.sigungu == region.sigungu))
+
+
 def hangul_share(text: str) -> float:
     letters = [c for c in text if c.isalpha()]
     if not letters:
@@ -102,13 +106,15 @@ class HybridRetriever:
         rrf_k: int = 60,
         weights: tuple[float, float] = (1.0, 1.0),
         local_weight: float = 0.5,
+        national_weight: float = 0.3,
         candidate_k: int = 100,
         top_k: int = 10,
         max_query_chars: int = 500,
     ) -> None:
         self.holder, self.embedder, self.regions = holder, embedder, regions
         self.tokenizer = tokenizer or KoreanTokenizer()
-        self.rrf_k, self.weights, self.local_weight = rrf_k, weights, local_weight
+        self.rrf_k, self.weights = rrf_k, weights
+        self.local_weight, self.national_weight = local_weight, national_weight
         self.candidate_k, self.top_k, self.max_query_chars = candidate_k, top_k, max_query_chars
         self._embed_lock = threading.Lock()
 
@@ -159,14 +165,23 @@ class HybridRetriever:
             w_lex *= 0.25
         k_rrf = rrf_k or self.rrf_k
         fused = reciprocal_rank_fusion([lex.entry_ids, dense.entry_ids], k=k_rrf, weights=[w_lex, w_dense])
-        local: list[str] = []
+        # Scope votes: a third RRF list. A caller whose region is known (or who names it in passing)
+        # is best served by their own city's or district's programme when one fits about as well as
+        # a national one; a caller of unknown region by a national programme, which applies to
+        # everyone, rather than one of the 250 local governments' look-alikes.
+        spoken = None if reg.sido else self.regions.mentioned_in(q)
+        vote: list[str] = []
         if reg.sido and self.local_weight > 0:
-            # A caller with a known region is best served by their own city's or district's
-            # programme when one fits about as well as a national one: the region's entries, in
-            # their fused order, vote as a third list.
-            local = [e for e, _ in fused if snap.entries[e].sido]
-            fused = reciprocal_rank_fusion([lex.entry_ids, dense.entry_ids, local], k=k_rrf,
-                                           weights=[w_lex, w_dense, self.local_weight])
+            vote, w_vote = [e for e, _ in fused if snap.entries[e].sido], self.local_weight
+        elif spoken is not None and self.local_weight > 0:
+            vote = [e for e, _ in fused if _applies(snap.entries[e], spoken) and snap.entries[e].sido]
+            w_vote = self.local_weight
+        elif self.national_weight > 0:
+            vote, w_vote = [e for e, _ in fused if not snap.entries[e].sido], self.national_weight
+        if vote:
+            fused = reciprocal_rank_fusion([lex.entry_ids, dense.entry_ids, vote], k=k_rrf,
+                                           weights=[w_lex, w_dense, w_vote])
+        local = vote
         local_pos = {e: i for i, e in enumerate(local)}
         lex_pos = {e: i for i, e in enumerate(lex.entry_ids)}
         dense_pos = {e: i for i, e in enumerate(dense.entry_ids)}
@@ -184,7 +199,7 @@ class HybridRetriever:
                     lexical_score=None if li is None else round(lex.scores[li], 4),
                     dense_rank=None if di is None else di + 1,
                     dense_score=None if di is None else round(dense.scores[di], 4),
-                    local_rank=local_pos[entry_id] + 1 if entry_id in local_pos else None,
+                    vote_rank=local_pos[entry_id] + 1 if entry_id in local_pos else None,
                     fused=round(score, 6),
                 ),
                 chunk_id=chunk.chunk_id if chunk else "",

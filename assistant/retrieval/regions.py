@@ -62,6 +62,12 @@ class RegionResolver:
         for sido, names in self.districts.items():
             for n in names:
                 self.sido_of_district[n].add(sido)
+        # callers drop the suffix: '마포 살아요', '창원에서 왔어요' (only in free text, never in parse)
+        self._short: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for sido, names in self.districts.items():
+            for n in names:
+                if len(n) >= 3 and n[-1] in "시군구":
+                    self._short[n[:-1]].add((sido, n))
 
     def examples(self) -> list[str]:
         return ["서울특별시", "서울특별시 강남구", "서울 마포구", "부산광역시 중구", "강남구"]
@@ -72,6 +78,31 @@ class RegionResolver:
             out.append(sido)
             out.extend(f"{sido} {d}" for d in sorted(self.districts[sido]))
         return out
+
+    def mentioned_in(self, text: str) -> Region | None:
+        """A region the caller names in passing ('강남구 사는데요', '서울 살아요'), if unambiguous."""
+        words = [w.strip(".,?!~") for w in _norm(text).split(" ")]
+        sidos: set[str] = set()
+        districts: set[tuple[str, str]] = set()
+        for w in words:
+            for stem in {w, w[:-1], w[:-2], w[:-3]}:  # '강남구에', '서울에서', '마포구인데'
+                if len(stem) < 2:
+                    continue
+                sido = self.sido_of_alias.get(stem) or self.sido_of_alias.get(stem.lower())
+                if sido:
+                    sidos.add(sido)
+                for owner in self.sido_of_district.get(stem, ()):
+                    districts.add((owner, stem))
+                if not sido:
+                    districts.update(self._short.get(stem, ()))
+        if sidos and len(sidos) == 1:
+            (sido,) = sidos
+            own = [d for s, d in districts if s == sido]
+            return Region(sido, own[0]) if len(own) == 1 else Region(sido)
+        if not sidos and len(districts) == 1:
+            (pair,) = districts
+            return Region(*pair)
+        return None
 
     def parse(self, text: str | Region | None) -> Region:
         """'' or None → no region (search everything); unknown or ambiguous → a clear error."""

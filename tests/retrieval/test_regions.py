@@ -46,3 +46,15 @@ def test_unknown_region_lists_accepted_forms(resolver, text):
 def test_all_25_seoul_districts_are_known_without_data():
     r = RegionResolver()
     assert len([c for c in r.choices() if c.startswith("서울특별시 ")]) == 25
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("저 서울 사는데요 기초연금", Region("서울특별시")),
+    ("강남구에 사는데 출산", Region("서울특별시", "강남구")),
+    ("부산 중구 사는데", Region("부산광역시", "중구")),
+    ("수원에서 왔어요", Region("경기도", "수원시")),
+    ("중구 사는데", None),
+    ("기초연금 신청하려고요", None),
+])
+def test_region_named_in_passing(resolver, text, expected):
+    assert resolver.mentioned_in(text) == expected

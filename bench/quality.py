@@ -1,0 +1,37 @@
+"""Per-query latency (p50/p95, in process) and retrieval quality over the dev questions.
+
+Every retriever gets one untimed warm-up pass over the questions first (model, tokenizer and the
+snapshot's per-region row masks warm), then one timed pass. ``evaluate_retrieval`` times each
+``search`` call with ``perf_counter``: for dense and hybrid that includes embedding the question.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.evals.datasets import EvalQuery
+from assistant.evals.retrieval import evaluate_retrieval
+from assistant.retrieval.hybrid import Retriever
+
+MODES = ("lexical", "dense", "hybrid")
+
+
+def warm_up(retriever: Retriever, queries: list[EvalQuery], **search_kwargs: Any) -> None:
+    for q in queries:
+        retriever.search(q.question, region=q.region, top_k=10, **search_kwargs)
+
+
+def measure(retriever: Retriever, queries: list[EvalQuery], **search_kwargs: Any) -> dict[str, Any]:
+    """Latency percentiles (ms) and hit@1 / hit@5 / MRR@10 of one timed pass."""
+    report = evaluate_retrieval(retriever, queries, top_k=10, search_kwargs=search_kwargs or None)
+    overall = report["overall"]
+    return {
+        "p50_ms": report["latency_ms"]["p50"], "p95_ms": report["latency_ms"]["p95"],
+        "hit@1": overall["hit@1"], "hit@5": overall["hit@5"], "mrr@10": overall["mrr@10"],
+        "n_queries": report["n_queries"], "n_judged": overall["n"],
+    }
+
+
+def measure_modes(retriever: Retriever, queries: list[EvalQuery]) -> dict[str, dict[str, Any]]:
+    warm_up(retriever, queries, mode="hybrid")
+    return {mode: measure(retriever, queries, mode=mode) for mode in MODES}
