@@ -28,7 +28,6 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
 
-SHIPPED_KB = ROOT / "knowledge_base" / "entries.jsonl"
 
 
 class Format(StrEnum):
@@ -145,7 +144,7 @@ def kb_export(path: Annotated[Path, typer.Argument(help="JSONL file to write (cu
 @kb_app.command("convert-shared")
 def kb_convert_shared(
     data_dir: Annotated[Path, typer.Argument(help="The shared data folder")] = ROOT.parent / "shared" / "data",
-    out: Annotated[Path, typer.Option(help="Where to write the shipped knowledge base")] = SHIPPED_KB,
+    out: Annotated[Path, typer.Option(help="Where to write the shipped knowledge base")] = ROOT / "knowledge_base" / "entries.jsonl",
 ) -> None:
     """(Maintainers) convert the public sample data into the shipped knowledge base file."""
     n = importers.write_kb_jsonl(importers.read_shared_data(data_dir), out)
@@ -262,7 +261,7 @@ def setup(
     """First run: create the database, import the shipped knowledge base if empty, build the index."""
     rt = _runtime()
     if rt.kb_version() == 0:
-        records = importers.read_kb_jsonl(SHIPPED_KB)
+        records = importers.read_kb_jsonl(rt.settings.kb_dir / "entries.jsonl")
         for rep in import_records(rt, records, "", author="setup", dry_run=False, prune=False):
             typer.echo(rep.summary())
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata as md
 import os
 import platform
+import time
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,43 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+class OtherCpu:
+    """How busy the machine was with OTHER work while a block ran, from /proc/stat and os.times.
+
+    ``others_cores``: CPU time of other processes in this machine / wall time (0 = quiet, 2 = both
+    cores of a 2-core machine taken); ``steal_cores``: time the hypervisor gave to other guests.
+
+    >>> with OtherCpu() as cpu: ...          # doctest: +SKIP
+    >>> cpu.result["others_cores"]           # doctest: +SKIP
+    """
+
+    def __init__(self) -> None:
+        self.result: dict[str, float] = {}
+
+    @staticmethod
+    def _read() -> tuple[float, float, float, float]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+        tick = os.sysconf("SC_CLK_TCK")
+        t = os.times()
+        own = t.user + t.system + t.children_user + t.children_system
+        return (user + nice + system + irq + softirq) / tick, steal / tick, own, time.perf_counter()
+
+    def __enter__(self) -> OtherCpu:
+        self._start = self._read()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        busy, steal, own, wall = (b - a for a, b in zip(self._start, self._read(), strict=True))
+        wall = max(wall, 1e-9)
+        self.result = {"others_cores": round(max(0.0, busy - own) / wall, 2),
+                       "own_cores": round(own / wall, 2), "steal_cores": round(steal / wall, 2)}
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def machine_facts() -> dict[str, Any]:
     mem_total = _first_line_with(Path("/proc/meminfo"), "MemTotal")
     return {
@@ -52,5 +90,5 @@ def machine_facts() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "packages": package_versions(),
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "load_average_at_start": load_average(),
     }

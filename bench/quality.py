@@ -12,6 +12,7 @@ from typing import Any
 from assistant.evals.datasets import EvalQuery
 from assistant.evals.retrieval import evaluate_retrieval
 from assistant.retrieval.hybrid import Retriever
+from bench.env import OtherCpu
 
 MODES = ("lexical", "dense", "hybrid")
 
@@ -23,12 +24,13 @@ def warm_up(retriever: Retriever, queries: list[EvalQuery], **search_kwargs: Any
 
 def measure(retriever: Retriever, queries: list[EvalQuery], **search_kwargs: Any) -> dict[str, Any]:
     """Latency percentiles (ms) and hit@1 / hit@5 / MRR@10 of one timed pass."""
-    report = evaluate_retrieval(retriever, queries, top_k=10, search_kwargs=search_kwargs or None)
+    with OtherCpu() as cpu:
+        report = evaluate_retrieval(retriever, queries, top_k=10, search_kwargs=search_kwargs or None)
     overall = report["overall"]
     return {
         "p50_ms": report["latency_ms"]["p50"], "p95_ms": report["latency_ms"]["p95"],
         "hit@1": overall["hit@1"], "hit@5": overall["hit@5"], "mrr@10": overall["mrr@10"],
-        "n_queries": report["n_queries"], "n_judged": overall["n"],
+        "n_queries": report["n_queries"], "n_judged": overall["n"], "cpu": cpu.result,
     }
 
 

