@@ -22,6 +22,7 @@ from assistant.kb.db import make_engine, migrate
 from assistant.kb.models import EntryVersion
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.regions import RegionResolver
+from assistant.text.thesaurus import Thesaurus
 
 
 class Runtime:
@@ -66,6 +67,7 @@ class Runtime:
         s = self.settings
         return HybridRetriever(
             self.manager.holder, self.embedder, self.regions(), self.manager.tokenizer,
+            Thesaurus.load(s.kb_dir / "thesaurus.tsv"),
             rrf_k=s.rrf_k, weights=(s.weight_lexical, s.weight_dense), local_weight=s.weight_local,
             national_weight=s.weight_national,
             candidate_k=s.candidate_k,

@@ -21,6 +21,7 @@ from assistant.index.snapshot import IndexHolder, Snapshot
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.regions import RegionResolver
 from assistant.text.crosslingual import IDEOGRAPH_RUN as IDEOGRAPHS
+from assistant.text.thesaurus import Thesaurus
 from assistant.text.tokenizer import KoreanTokenizer
 from assistant.types import EntryRecord, Hit, Region, ScoreBreakdown, SearchResult
 
@@ -102,6 +103,7 @@ class HybridRetriever:
         embedder: Embedder,
         regions: RegionResolver,
         tokenizer: KoreanTokenizer | None = None,
+        thesaurus: Thesaurus | None = None,
         *,
         rrf_k: int = 60,
         weights: tuple[float, float] = (1.0, 1.0),
@@ -113,6 +115,7 @@ class HybridRetriever:
     ) -> None:
         self.holder, self.embedder, self.regions = holder, embedder, regions
         self.tokenizer = tokenizer or KoreanTokenizer()
+        self.thesaurus = thesaurus or Thesaurus()
         self.rrf_k, self.weights = rrf_k, weights
         self.local_weight, self.national_weight = local_weight, national_weight
         self.candidate_k, self.top_k, self.max_query_chars = candidate_k, top_k, max_query_chars
@@ -153,9 +156,15 @@ class HybridRetriever:
         k = max(self.candidate_k, top_k)
         w_lex, w_dense = weights or self.weights
         lex = dense = Ranked([], [], [])
+        extra = self.thesaurus.expand(q, self.tokenizer.morphemes(q)) if self.thesaurus.rules else []
         if mode in ("hybrid", "lexical"):
-            lex = lexical_candidates(snap, self.tokenizer.tokenize_query(q), mask, k)
+            tokens = self.tokenizer.tokenize_query(q)
+            if extra:
+                tokens += self.tokenizer.tokenize(" ".join(extra))
+            lex = lexical_candidates(snap, tokens, mask, k)
         if mode in ("hybrid", "dense"):
+            # the thesaurus feeds BM25 only: appended to the embedding query it helped paraphrases
+            # but blurred colloquial questions (dev set, both measured)
             with self._embed_lock:  # the native embedder is not re-entrant
                 qv = self.embedder.embed([q], kind="query")[0]
             dense = dense_candidates(snap, qv, mask, k)

@@ -105,6 +105,12 @@ class KoreanTokenizer:
         self.load()
         return self._terms(self._kiwi.tokenize(self._normalize(text), split_complex=True))
 
+    def morphemes(self, text: str) -> set[str]:
+        """Every morpheme's form (particles and endings included): what thesaurus triggers match."""
+        self.load()
+        return {t.form.lower() for t in self._kiwi.tokenize(self._normalize(text), split_complex=True)
+                if not _base_tag(t.tag).startswith("S") or _base_tag(t.tag) in ("SL", "SN", "SH")}
+
     def tokenize_query(self, text: str) -> list[str]:
         """Query side: ``tokenize`` plus the Sino-Korean reading of any Chinese characters, as
         morphemes and as syllable bigrams (Chinese runs have no spaces to find words by)."""
