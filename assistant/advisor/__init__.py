@@ -1,0 +1,1 @@
+"""The counselor's advisor: answer generators, prompt rendering, grounding check, abstention."""

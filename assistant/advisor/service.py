@@ -1,0 +1,113 @@
+"""The advisor: question → masked question → entries → answer → grounding check → ``Answer``.
+
+Generators are tried in order; a failure is logged, recorded in ``Answer.errors`` and the next
+one answers (the extractive card never needs a model, so there is always an answer).
+
+>>> advisor = Advisor(retriever, [ExtractiveGenerator(tok.tokenize)], prompt)     # doctest: +SKIP
+>>> advisor.advise("출산장려금 얼마예요", region="서울특별시 강남구").text            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.advisor.facts import key_facts
+from assistant.advisor.generators import GenerationRequest, Generator, GeneratorError
+from assistant.advisor.grounding import CITE, check_grounding
+from assistant.advisor.prompts import Prompt
+from assistant.retrieval.hybrid import HybridRetriever
+from assistant.types import Answer, Citation, GroundingReport, Hit, Region, SearchResult
+
+log = logging.getLogger(__name__)
+
+ABSTAIN_TEXT = "상담 매뉴얼에서 확인되지 않는 내용입니다. 아래 관련 항목을 참고하시거나 담당 부서로 연결해 주세요."
+
+
+@dataclass(frozen=True)
+class AbstentionPolicy:
+    """Abstain when neither retriever is confident: the best dense cosine is below ``dense_min``
+    and the best BM25 score is below ``lexical_min`` (calibrated on the dev set's
+    out-of-knowledge-base questions; see ``assistant eval calibrate``)."""
+
+    dense_min: float = 0.87
+    lexical_min: float = 10.0
+
+    def abstain(self, hits: Sequence[Hit]) -> bool:
+        if not hits:
+            return True
+        dense = max((h.scores.dense_score or 0.0) for h in hits)
+        lexical = max((h.scores.lexical_score or 0.0) for h in hits)
+        return dense < self.dense_min and lexical < self.lexical_min
+
+
+def mask(text: str) -> str:
+    from assistant.text.pii import mask_pii
+
+    return mask_pii(text).text
+
+
+class Advisor:
+    """Grounded answers for counselors. Constructor values are defaults; call arguments override."""
+
+    def __init__(self, retriever: HybridRetriever, generators: Sequence[Generator], prompt: Prompt,
+                 *, policy: AbstentionPolicy | None = None, max_sources: int = 3, top_k: int = 5) -> None:
+        if not generators:
+            raise ValueError("at least one generator")
+        self.retriever, self.generators, self.prompt = retriever, list(generators), prompt
+        self.policy = policy or AbstentionPolicy()
+        self.max_sources, self.top_k = max_sources, top_k
+
+    def retrieve(self, question: str, region: str | Region | None, top_k: int | None) -> tuple[str, SearchResult]:
+        masked = mask(question)
+        return masked, self.retriever.search(masked, region=region, top_k=top_k or self.top_k)
+
+    def advise(self, question: str, region: str | Region | None = None, top_k: int | None = None) -> Answer:
+        masked, result = self.retrieve(question, region, top_k)
+        events = list(self.answer_events(masked, result))
+        final = events[-1]["answer"]
+        assert isinstance(final, Answer)
+        return final
+
+    def answer_events(self, masked: str, result: SearchResult) -> Iterator[dict[str, Any]]:
+        """Events for streaming: {'hits'}, then {'delta'}s, then {'answer': Answer}."""
+        hits = result.hits
+        yield {"hits": hits}
+        if self.policy.abstain(hits):
+            report = GroundingReport(0, 0)
+            yield {"delta": ABSTAIN_TEXT}
+            yield {"answer": Answer(ABSTAIN_TEXT, "abstain", [], hits, report, abstained=True,
+                                    notices=result.notices)}
+            return
+        sources = [self.retriever.holder.snapshot.entries[h.entry_id] for h in hits[: self.max_sources]]
+        request = GenerationRequest(masked, result.region.label, sources,
+                                    self.prompt.render(masked, result.region.label, sources))
+        source_texts = [f"{e.title}\n{e.region_label}\n{e.content}\n{e.department}\n{e.contact}" for e in sources]
+        errors: list[str] = []
+        for gen in self.generators:
+            pieces: list[str] = []
+            try:
+                for piece in gen.generate(request):
+                    pieces.append(piece)
+                    if gen.name == "extractive":  # verbatim quotes: safe to show as they come
+                        yield {"delta": piece}
+            except GeneratorError as exc:
+                log.warning("generator failed, falling back: %s", exc)
+                errors.append(str(exc))
+                continue
+            report, text = check_grounding("".join(pieces), source_texts)
+            if not text:
+                errors.append(f"{gen.name}: no sentence passed the grounding check")
+                log.warning("generator %s produced no grounded sentence; falling back", gen.name)
+                continue
+            if gen.name != "extractive":
+                yield {"delta": text}  # only the checked text reaches the counselor
+            cited = sorted({int(n) for n in CITE.findall(text)})
+            citations = [Citation(n, sources[n - 1].entry_id, sources[n - 1].version, sources[n - 1].title)
+                         for n in cited if 1 <= n <= len(sources)]
+            yield {"answer": Answer(text, gen.name if gen.name == "extractive" else "llm", citations, hits, report,
+                                    key_facts=key_facts(sources[0]), notices=result.notices, errors=errors)}
+            return
+        raise GeneratorError("every generator failed: " + "; ".join(errors))
