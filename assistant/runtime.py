@@ -93,6 +93,9 @@ class Runtime:
         """Load the saved index and catch up with the database."""
         self.manager.load()
         self.retriever.tokenizer = self.manager.tokenizer
+        # pay one-off costs (Kiwi's worker pool, the embedder's first call) before the first caller does
+        self.manager.tokenizer.tokenize_many(["워밍업 문장입니다", "두 번째 문장"])
+        self.retriever.search("워밍업", top_k=1)
 
     def kb_version(self) -> int:
         with Session(self.engine) as s:

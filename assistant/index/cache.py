@@ -107,8 +107,10 @@ class EmbeddingCache:
         self._dirty = False
 
     def embed(self, embedder: Embedder, texts: Sequence[str], *, batch: int = 64,
-              progress: Callable[[int], None] | None = None, save_every: int = 512) -> np.ndarray:
-        """Passage vectors for ``texts``, computing only those not cached, saving as it goes."""
+              progress: Callable[[int], None] | None = None, save_every: int = 512,
+              persist: bool = True) -> np.ndarray:
+        """Passage vectors for ``texts``, computing only those not cached, saving as it goes
+        (``persist=False`` leaves saving to the caller: a one-entry edit must not rewrite the file)."""
         out, missing = self.get_many(texts)
         done_since_save = 0
         for i in range(0, len(missing), batch):
@@ -119,8 +121,9 @@ class EmbeddingCache:
             done_since_save += len(idx)
             if progress:
                 progress(len(idx))
-            if done_since_save >= save_every:
+            if persist and done_since_save >= save_every:
                 self.save()
                 done_since_save = 0
-        self.save()
+        if persist:
+            self.save()
         return out

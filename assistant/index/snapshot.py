@@ -180,7 +180,7 @@ def apply_changes(
     if not texts:
         new_vecs = np.zeros((0, snap.manifest.dim), np.float32)
     elif cache is not None:
-        new_vecs = cache.embed(embedder, texts)
+        new_vecs = cache.embed(embedder, texts, persist=False)  # saved with the snapshot, off the edit path
     else:
         new_vecs = embedder.embed(texts, kind="passage")
     old_vecs = snap.dense.vectors()
