@@ -26,6 +26,7 @@ from assistant.kb.models import EntryVersion
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.regions import RegionResolver
 from assistant.text.thesaurus import Thesaurus
+from assistant.text.tokenizer import load_user_dictionary
 
 
 class Runtime:
@@ -58,7 +59,8 @@ class Runtime:
     @cached_property
     def manager(self) -> IndexManager:
         return IndexManager(self.engine, self.settings.index_dir, self.embedder, self.cache,
-                            chunk_max_chars=self.settings.chunk_max_chars)
+                            chunk_max_chars=self.settings.chunk_max_chars,
+                            user_words=load_user_dictionary(self.settings.kb_dir / "userdict.tsv"))
 
     def regions(self) -> RegionResolver:
         with Session(self.engine) as s:

@@ -40,11 +40,13 @@ class IndexManager:
     """Owns the ``IndexHolder``; the only writer of index snapshots in a process."""
 
     def __init__(self, engine: Engine, index_dir: Path, embedder: Embedder, cache: EmbeddingCache,
-                 *, chunk_max_chars: int = 600, max_catch_up: int = 2000) -> None:
+                 *, chunk_max_chars: int = 600, max_catch_up: int = 2000,
+                 user_words: list[tuple[str, str, str]] | None = None) -> None:
         self.engine, self.index_dir, self.embedder, self.cache = engine, index_dir, embedder, cache
         self.chunk_max_chars, self.max_catch_up = chunk_max_chars, max_catch_up
         self.holder = IndexHolder()
-        self.tokenizer = KoreanTokenizer()
+        self.tokenizer = KoreanTokenizer(user_words or [])
+        self._configured_words = [list(w) for w in self.tokenizer.user_words]
 
     def kb_version(self) -> int:
         with Session(self.engine) as s:
@@ -53,6 +55,8 @@ class IndexManager:
     def load(self) -> Snapshot:
         """Open the saved snapshot and apply edits made after it was built (a clear error if too many)."""
         snap, tokenizer = load_snapshot(self.index_dir, self.embedder.name)
+        if [list(w) for w in tokenizer.user_words] != self._configured_words:
+            raise IndexNotReady("the user dictionary changed since the index was built")
         self.tokenizer = tokenizer
         self.holder.swap(snap)
         self.refresh()
@@ -86,6 +90,7 @@ class IndexManager:
         """Full build from the database's current entries, then save and swap it in."""
         with self.holder.lock:
             token_cache: dict[str, list[str]] = {}
+            self.tokenizer = KoreanTokenizer(self._configured_words)
             try:
                 folder, manifest = read_manifest(self.index_dir)
                 old = self.holder._snapshot or load_snapshot(self.index_dir, self.embedder.name)[0]

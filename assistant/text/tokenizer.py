@@ -9,6 +9,7 @@ words and a manual's don't decide the match. Its ``config()`` is saved with the 
 >>> tok = KoreanTokenizer(); tok.load()
 >>> tok.tokenize("강남구 출산장려금 신청")
 ['강남구', '출산', '장려금', '출산장려금', '신청']
+
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from __future__ import annotations
 import importlib.metadata as md
 import unicodedata
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
+
+from assistant.errors import AssistantError
 
 TOKENIZER_VERSION = "kiwi-content-v1"
 QUERY_EXPANSION = "hanja-readings-v1"
@@ -33,14 +37,18 @@ def _base_tag(tag: str) -> str:
 
 
 class KoreanTokenizer:
-    """Content-morpheme tokenizer. ``user_words`` are ``(word, tag)`` pairs for service names
-    Kiwi would otherwise split wrongly, e.g. ``("다산콜센터", "NNP")``."""
+    """Content-morpheme tokenizer. ``user_words`` are ``(word, tag, spaced)`` triples for service
+    names Kiwi would otherwise mangle, e.g. ``("다함께돌봄", "NNP", "다함께 돌봄")``: the name stays one
+    token, and the tokens of its spaced form are added beside it, so a caller who says it with
+    spaces still matches."""
 
-    def __init__(self, user_words: Sequence[tuple[str, str]] = (), num_workers: int = -1) -> None:
-        self.user_words = [(unicodedata.normalize("NFC", w), t) for w, t in user_words]
+    def __init__(self, user_words: Sequence[Sequence[str]] = (), num_workers: int = -1) -> None:
+        self.user_words = [(unicodedata.normalize("NFC", w[0]), w[1] if len(w) > 1 else "NNP",
+                            unicodedata.normalize("NFC", w[2] if len(w) > 2 else w[0])) for w in user_words]
         self.num_workers = num_workers
         self._kiwi: Any = None
         self._hanja: Any = None
+        self._parts: dict[str, list[str]] = {}
 
     def config(self) -> dict[str, Any]:
         return {
@@ -53,7 +61,7 @@ class KoreanTokenizer:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> KoreanTokenizer:
-        return cls(user_words=[(w, t) for w, t in config.get("user_words", [])])
+        return cls(user_words=[tuple(w) for w in config.get("user_words", [])])
 
     def load(self) -> None:
         if self._kiwi is not None:
@@ -61,7 +69,16 @@ class KoreanTokenizer:
         from kiwipiepy import Kiwi
 
         kiwi = Kiwi(num_workers=self.num_workers)
-        for word, tag in self.user_words:
+        if self.user_words:
+            plain = Kiwi(num_workers=0)  # the parts are what the name's spaced form gives without the dictionary
+            self._kiwi = plain
+            # Kiwi reads a piece differently in different company (돌봄 alone is 돌보+ㅁ, before 신청 a
+            # noun), so the parts are its analysis plus the spaced form's pieces as written
+            self._parts = {
+                w: list(dict.fromkeys(p for p in [*self._terms(plain.tokenize(spaced, split_complex=True)),
+                                                  *(x for x in spaced.split() if len(x) >= 2)] if p != w))
+                for w, _, spaced in self.user_words}
+        for word, tag, _ in self.user_words:
             kiwi.add_user_word(word, tag)
         self._kiwi = kiwi
 
@@ -69,8 +86,7 @@ class KoreanTokenizer:
     def _normalize(text: str) -> str:
         return unicodedata.normalize("NFKC", text)
 
-    @staticmethod
-    def _terms(tokens: Iterable[Any]) -> list[str]:
+    def _terms(self, tokens: Iterable[Any]) -> list[str]:
         out: list[str] = []
         run: list[Any] = []
 
@@ -98,6 +114,8 @@ class KoreanTokenizer:
             else:
                 flush()
             out.append(form)
+            if form in self._parts:
+                out.extend(self._parts[form])
         flush()
         return out
 
@@ -130,3 +148,19 @@ class KoreanTokenizer:
         self.load()
         normalized = [self._normalize(t) for t in texts]
         return [self._terms(toks) for toks in self._kiwi.tokenize(normalized, split_complex=True)]
+
+
+def load_user_dictionary(path: Path) -> list[tuple[str, str, str]]:
+    """``word<TAB>spaced form[<TAB>tag]`` lines; '#' starts a comment. A missing file is an empty dictionary."""
+    if not path.exists():
+        return []
+    out = []
+    for i, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        cols = [c.strip() for c in line.split("\t")]
+        if len(cols) < 2 or not cols[0] or not cols[1]:
+            raise AssistantError(f"{path} line {i}: expected 'word<TAB>spaced form[<TAB>tag]'")
+        out.append((cols[0], cols[2] if len(cols) > 2 and cols[2] else "NNP", cols[1]))
+    return out

@@ -106,3 +106,12 @@ def test_loading_catches_up_with_edits_made_while_it_was_down(fresh_runtime):
     other = Runtime(rt.settings)
     other.start()
     assert other.retriever.search("야간 민원 전용 창구").hits[0].entry_id == "test:late"
+
+
+def test_a_changed_user_dictionary_refuses_the_old_index(fresh_runtime):
+    from assistant.index.manager import IndexManager
+
+    rt = fresh_runtime
+    other = IndexManager(rt.engine, rt.settings.index_dir, rt.embedder, rt.cache, user_words=[("새이름", "NNP", "새 이름")])
+    with pytest.raises(IndexNotReady, match="user dictionary.*assistant index build"):
+        other.load()

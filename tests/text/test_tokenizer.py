@@ -64,3 +64,24 @@ def test_initial_sound_rule():
 
     r = HanjaReader()
     assert r.runs("老人 女性 理由 料金") == ["노인", "여성", "이유", "요금"]
+
+
+def test_user_dictionary_keeps_the_name_whole_and_adds_its_spaced_parts(tmp_path):
+    from assistant.text.tokenizer import load_user_dictionary
+
+    path = tmp_path / "u.tsv"
+    path.write_text("# names\n다함께돌봄\t다함께 돌봄\n", encoding="utf-8")
+    t = KoreanTokenizer(load_user_dictionary(path))
+    glued, spaced = t.tokenize("다함께돌봄 신청"), t.tokenize("다함께 돌봄 신청")
+    assert "다함께돌봄" in glued and (set(spaced) & set(glued)) - {"신청"}, (spaced, glued)
+    assert KoreanTokenizer.from_config(t.config()).tokenize("다함께돌봄 신청") == glued
+
+
+def test_malformed_user_dictionary_names_the_line(tmp_path):
+    from assistant.errors import AssistantError
+    from assistant.text.tokenizer import load_user_dictionary
+
+    path = tmp_path / "u.tsv"
+    path.write_text("ok\tok\nbroken-line-without-tab\n", encoding="utf-8")
+    with pytest.raises(AssistantError, match="line 2"):
+        load_user_dictionary(path)
