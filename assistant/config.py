@@ -47,8 +47,8 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=8.0, gt=0)
     llm_max_retries: int = Field(default=1, ge=0)
     prompt_file: Path = ROOT / "prompts" / "advisor-v1.md"
-    abstain_dense_min: float = 0.87
-    abstain_lexical_min: float = 10.0
+    abstain_dense_min: float = 0.86
+    abstain_lexical_min: float = 8.0
 
     rrf_k: int = Field(default=60, ge=1)
     weight_lexical: float = Field(default=1.0, ge=0)

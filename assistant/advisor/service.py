@@ -30,10 +30,11 @@ ABSTAIN_TEXT = "상담 매뉴얼에서 확인되지 않는 내용입니다. 아�
 class AbstentionPolicy:
     """Abstain when neither retriever is confident: the best dense cosine is below ``dense_min``
     and the best BM25 score is below ``lexical_min`` (calibrated on the dev set's
-    out-of-knowledge-base questions; see ``assistant eval calibrate``)."""
+    out-of-knowledge-base questions: at 0.86 / 8.0 it abstains on 14 of 25 of them and on 6.4 % of
+    the answerable ones; a better signal is work for the QA issue)."""
 
-    dense_min: float = 0.87
-    lexical_min: float = 10.0
+    dense_min: float = 0.86
+    lexical_min: float = 8.0
 
     def abstain(self, hits: Sequence[Hit]) -> bool:
         if not hits:
