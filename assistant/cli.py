@@ -82,20 +82,6 @@ def read_source(path: Path, fmt: Format, mapping: Path | None) -> tuple[list[Ent
     return importers.read_tabular(path, m), m.source
 
 
-def import_records(rt: Runtime, records: list[EntryRecord], source: str, *, author: str, dry_run: bool,
-                   prune: bool) -> list[repo.SyncReport]:
-    """Sync records grouped by their source, in one transaction: all or nothing."""
-    by_source: dict[str, list[EntryRecord]] = {}
-    for r in records:
-        by_source.setdefault(source or r.source or "import", []).append(r)
-    with session_scope(rt.engine) as s:
-        reports = [repo.sync_records(s, recs, source=src, author=author, dry_run=dry_run, prune=prune)
-                   for src, recs in by_source.items()]
-        if dry_run:
-            s.rollback()
-    return reports
-
-
 def _update_index(rt: Runtime) -> None:
     """After an edit: bring the saved index up to date incrementally, if there is one."""
     try:
@@ -119,7 +105,7 @@ def kb_import(
     """Import manuals: idempotent (unchanged rows make no new version); any bad row aborts the whole import."""
     rt = _runtime()
     records, source = read_source(path, fmt, mapping)
-    reports = import_records(rt, records, source, author=author, dry_run=dry_run, prune=prune)
+    reports = repo.import_records(rt.engine, records, source, author=author, dry_run=dry_run, prune=prune)
     for rep in reports:
         typer.echo(rep.summary())
         for label, ids in (("+", rep.added), ("~", rep.changed), ("-", rep.removed)):
@@ -262,7 +248,7 @@ def setup(
     rt = _runtime()
     if rt.kb_version() == 0:
         records = importers.read_kb_jsonl(rt.settings.kb_dir / "entries.jsonl")
-        for rep in import_records(rt, records, "", author="setup", dry_run=False, prune=False):
+        for rep in repo.import_records(rt.engine, records, "", author="setup", dry_run=False, prune=False):
             typer.echo(rep.summary())
     try:
         if rebuild:

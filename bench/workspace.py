@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.cli import import_records
 from assistant.config import ROOT, Settings
 from assistant.evals.datasets import EvalQuery, load_queries
 from assistant.kb.importers import read_kb_jsonl
+from assistant.kb.repo import import_records
 from assistant.runtime import Runtime
 from assistant.types import EntryRecord
 
@@ -53,5 +53,5 @@ def make_runtime(root: Path) -> Runtime:
 
 def import_shipped(rt: Runtime, records: list[EntryRecord]) -> dict[str, Any]:
     t0 = time.perf_counter()
-    import_records(rt, records, "", author="bench", dry_run=False, prune=False)
+    import_records(rt.engine, records, "", author="bench", dry_run=False, prune=False)
     return {"entries": len(records), "seconds": round(time.perf_counter() - t0, 2)}

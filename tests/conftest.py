@@ -77,10 +77,10 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
 @pytest.fixture(scope="session")
 def built_runtime(tmp_path_factory: pytest.TempPathFactory, subset_records: list[EntryRecord]) -> Runtime:
     """A runtime over the subset, imported and indexed once per test session (read-only use!)."""
-    from assistant.cli import import_records
+    from assistant.kb.repo import import_records
 
     rt = Runtime(make_settings(tmp_path_factory.mktemp("rt")))
-    import_records(rt, subset_records, "", author="test", dry_run=False, prune=False)
+    import_records(rt.engine, subset_records, "", author="test", dry_run=False, prune=False)
     rt.manager.rebuild()
     rt.start()
     return rt
@@ -89,10 +89,10 @@ def built_runtime(tmp_path_factory: pytest.TempPathFactory, subset_records: list
 @pytest.fixture()
 def fresh_runtime(tmp_path: Path, subset_records: list[EntryRecord]) -> Runtime:
     """A runtime of its own, for tests that edit."""
-    from assistant.cli import import_records
+    from assistant.kb.repo import import_records
 
     rt = Runtime(make_settings(tmp_path))
-    import_records(rt, subset_records, "", author="test", dry_run=False, prune=False)
+    import_records(rt.engine, subset_records, "", author="test", dry_run=False, prune=False)
     rt.manager.rebuild()
     rt.start()
     return rt

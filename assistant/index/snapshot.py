@@ -11,6 +11,7 @@ Snapshots are saved as folders under ``<index_dir>/snapshots/`` with a manifest 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -73,6 +74,7 @@ class Snapshot:
     lexical: LexicalIndex
     dense: DenseIndex
     row_of_id: dict[int, int]
+    row_ids: np.ndarray    # FAISS id per row
     row_entry: np.ndarray  # entry ordinal per row
     entry_ids: list[str]   # ordinal -> entry id
     _masks: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
@@ -105,6 +107,7 @@ def _assemble(manifest: Manifest, entries: dict[str, EntryRecord], chunks: list[
         manifest=manifest, entries=entries, chunks=chunks, tokens=tokens,
         lexical=bm25.build(tokens), dense=dense,
         row_of_id={int(i): r for r, i in enumerate(ids)},
+        row_ids=ids,
         row_entry=np.array([ordinal[c.entry_id] for c in chunks], dtype=np.int32),
         entry_ids=entry_ids,
     )
@@ -285,8 +288,7 @@ def load_snapshot(index_dir: Path, embedder_name: str) -> tuple[Snapshot, Korean
             if line.strip():
                 d = json.loads(line)
                 rec = _record_from_dict(d)
-                entries[rec.entry_id] = EntryRecord(**{**{s: getattr(rec, s) for s in rec.__slots__},
-                                                       "version": int(d.get("version", 0))})
+                entries[rec.entry_id] = dataclasses.replace(rec, version=int(d.get("version", 0)))
         chunks = [Chunk(*json.loads(line)) for line in
                   (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
         tokens = json.loads((folder / "tokens.json").read_text(encoding="utf-8"))

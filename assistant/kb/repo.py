@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, func, or_
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from assistant.errors import EntryNotFound, VersionConflict
@@ -250,3 +251,20 @@ def sync_records(
                     retire_entry(session, entry_id, expected_version=old.version, author=author,
                                  note=note or f"no longer in {source}")
     return report
+
+
+def import_records(engine: Engine, records: Sequence[EntryRecord], source: str = "", *, author: str,
+                   dry_run: bool = False, prune: bool = False) -> list[SyncReport]:
+    """Sync records grouped by their source (``source`` overrides), in ONE transaction: all or
+    nothing. A dry run reports and rolls back."""
+    from assistant.kb.db import session_scope
+
+    by_source: dict[str, list[EntryRecord]] = {}
+    for r in records:
+        by_source.setdefault(source or r.source or "import", []).append(r)
+    with session_scope(engine) as s:
+        reports = [sync_records(s, recs, source=src, author=author, dry_run=dry_run, prune=prune)
+                   for src, recs in by_source.items()]
+        if dry_run:
+            s.rollback()
+    return reports

@@ -74,7 +74,7 @@ def lexical_candidates(snap: Snapshot, query_tokens: Sequence[str], mask: np.nda
 def dense_candidates(snap: Snapshot, query_vec: np.ndarray, mask: np.ndarray | None, k: int) -> Ranked:
     allowed = None
     if mask is not None:
-        allowed = snap.dense.ids()[mask] if len(mask) else np.zeros(0, np.int64)
+        allowed = snap.row_ids[mask]
     scores, ids = snap.dense.search(query_vec, k * 4, allowed)
     rows = np.array([snap.row_of_id[int(i)] for i in ids], dtype=np.int64)
     return best_per_entry(rows, scores, snap.row_entry, snap.entry_ids, k)

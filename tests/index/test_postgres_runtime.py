@@ -2,10 +2,10 @@
 
 import pytest
 
-from assistant.cli import import_records
 from assistant.kb import repo
 from assistant.kb.db import session_scope
 from assistant.kb.models import EntryUpdate
+from assistant.kb.repo import import_records
 from assistant.runtime import Runtime
 from tests.conftest import make_settings
 
@@ -15,9 +15,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.integration]
 def test_pipeline_on_postgres(tmp_path, postgres_url, subset_records):
     settings = make_settings(tmp_path).model_copy(update={"database_url": postgres_url})
     rt = Runtime(settings)
-    reports = import_records(rt, subset_records, "", author="t", dry_run=False, prune=False)
+    reports = import_records(rt.engine, subset_records, "", author="t", dry_run=False, prune=False)
     assert sum(len(r.added) for r in reports) == len(subset_records)
-    again = import_records(rt, subset_records, "", author="t", dry_run=False, prune=False)
+    again = import_records(rt.engine, subset_records, "", author="t", dry_run=False, prune=False)
     assert sum(len(r.touched) for r in again) == 0
     rt.manager.rebuild()
     rt.start()
