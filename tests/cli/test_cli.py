@@ -132,3 +132,23 @@ def test_eval_rejects_a_malformed_query_file(env, tmp_path):
     q.write_text('{"qid": "a", "question": "x"}\n', encoding="utf-8")
     r = run_proc(env, "eval", "retrieval", "--queries", str(q))
     assert r.returncode == 2 and "line 1: missing gold" in r.stderr
+
+
+def test_export_retire_and_status(env, tmp_path):
+    out = tmp_path / "export.jsonl"
+    run_ok(env, "kb", "export", str(out))
+    exported = importers.read_kb_jsonl(out)
+    assert {r.entry_id for r in exported} >= {r.entry_id for r in importers.read_kb_jsonl(Path(env["SUBSET"]))}
+    victim = next(r for r in exported if r.sido == "부산광역시")
+    current = json.loads(run_ok(env, "kb", "show", victim.entry_id))["version"]
+    assert "retired" in run_ok(env, "kb", "retire", victim.entry_id, "--expected-version", str(current))
+    hits = json.loads(run_ok(env, "search", victim.title, "--region", "부산광역시 중구", "--json", "--top-k", "20"))["hits"]
+    assert victim.entry_id not in [h["entry_id"] for h in hits]
+    assert victim.entry_id in run_ok(env, "kb", "list", "--retired", "--limit", "1000")
+    status = json.loads(run_ok(env, "index", "status"))
+    assert status["database_kb_version"] == status["kb_version"]
+
+
+def test_advise_command(env):
+    out = json.loads(run_ok(env, "advise", "출산장려금 받고 싶어요", "--region", "서울특별시 중구", "--json"))
+    assert out["mode"] in ("extractive", "abstain") and out["grounding"]["unsupported"] == 0
