@@ -26,7 +26,6 @@ _PARAGRAPH_CUES = (  # the MOHW guide's '…의 대상은 …' paragraphs: expli
     ("문의처", ("에 대한 문의는", "문의는", "에 대한 자세한 문의", "문의할 수")),
 )
 _DEADLINE = re.compile(r"[^.\n]*(?:신청\s*기간|신청\s*기한|마감|이내에\s*신청|까지\s*신청)[^.\n]*")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=다\.)|\n+")
 
 
 def sentences(text: str) -> list[str]:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant.advisor.facts import sentences
-from assistant.advisor.prompts import Prompt
 from assistant.errors import AssistantError
 from assistant.types import EntryRecord
 
@@ -103,5 +102,4 @@ class OpenAIChatGenerator:
             raise GeneratorError(f"{self.name} at {self.base_url} failed: {type(exc).__name__}: {exc}") from exc
 
 
-__all__ = ["ExtractiveGenerator", "GenerationRequest", "Generator", "GeneratorError", "OpenAIChatGenerator",
-           "Prompt"]
+__all__ = ["ExtractiveGenerator", "GenerationRequest", "Generator", "GeneratorError", "OpenAIChatGenerator"]

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,10 +68,6 @@ def load_queries(path: Path) -> list[EvalQuery]:
     if not queries:
         raise DatasetError(f"{path}: no queries")
     return queries
-
-
-def dataset_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 def to_qrels(queries: list[EvalQuery]) -> dict[str, dict[str, int]]:
