@@ -133,6 +133,18 @@ class HybridRetriever:
             q = q[: self.max_query_chars]
         return q, notices
 
+    def _scope_vote(self, q: str, reg: Region, snap: Snapshot, order: list[str]) -> tuple[list[str], float]:
+        """The entries that get the scope vote, in fused order, and the vote's weight."""
+        if reg.sido:
+            return ([e for e in order if snap.entries[e].sido], self.local_weight) if self.local_weight > 0 else ([], 0)
+        spoken = self.regions.mentioned_in(q)
+        if spoken is not None:
+            vote = [e for e in order if snap.entries[e].sido and _applies(snap.entries[e], spoken)]
+            return (vote, self.local_weight) if self.local_weight > 0 else ([], 0)
+        if self.national_weight > 0:
+            return [e for e in order if not snap.entries[e].sido], self.national_weight
+        return [], 0
+
     def search(
         self,
         question: str,
@@ -156,8 +168,8 @@ class HybridRetriever:
         k = max(self.candidate_k, top_k)
         w_lex, w_dense = weights or self.weights
         lex = dense = Ranked([], [], [])
-        extra = self.thesaurus.expand(q, self.tokenizer.morphemes(q)) if self.thesaurus.rules else []
         if mode in ("hybrid", "lexical"):
+            extra = self.thesaurus.expand(q, self.tokenizer.morphemes(q)) if self.thesaurus.rules else []
             tokens = self.tokenizer.tokenize_query(q)
             if extra:
                 tokens += self.tokenizer.tokenize(" ".join(extra))
@@ -178,21 +190,14 @@ class HybridRetriever:
         # is best served by their own city's or district's programme when one fits about as well as
         # a national one; a caller of unknown region by a national programme, which applies to
         # everyone, rather than one of the 250 local governments' look-alikes.
-        spoken = None if reg.sido else self.regions.mentioned_in(q)
+        # (Only in hybrid mode: 'lexical' and 'dense' measure one retriever alone.)
         vote: list[str] = []
-        w_vote = 0.0
-        if reg.sido:
-            vote, w_vote = [e for e, _ in fused if snap.entries[e].sido], self.local_weight
-        elif spoken is not None:
-            vote = [e for e, _ in fused if _applies(snap.entries[e], spoken) and snap.entries[e].sido]
-            w_vote = self.local_weight
-        else:
-            vote, w_vote = [e for e, _ in fused if not snap.entries[e].sido], self.national_weight
-        if vote and w_vote > 0:
-            fused = reciprocal_rank_fusion([lex.entry_ids, dense.entry_ids, vote], k=k_rrf,
-                                           weights=[w_lex, w_dense, w_vote])
-        local = vote
-        local_pos = {e: i for i, e in enumerate(local)}
+        if mode == "hybrid":
+            vote, w_vote = self._scope_vote(q, reg, snap, [e for e, _ in fused])
+            if vote:
+                fused = reciprocal_rank_fusion([lex.entry_ids, dense.entry_ids, vote], k=k_rrf,
+                                               weights=[w_lex, w_dense, w_vote])
+        vote_pos = {e: i for i, e in enumerate(vote)}
         lex_pos = {e: i for i, e in enumerate(lex.entry_ids)}
         dense_pos = {e: i for i, e in enumerate(dense.entry_ids)}
         hits = []
@@ -209,7 +214,7 @@ class HybridRetriever:
                     lexical_score=None if li is None else round(lex.scores[li], 4),
                     dense_rank=None if di is None else di + 1,
                     dense_score=None if di is None else round(dense.scores[di], 4),
-                    vote_rank=local_pos[entry_id] + 1 if entry_id in local_pos else None,
+                    vote_rank=vote_pos[entry_id] + 1 if entry_id in vote_pos else None,
                     fused=round(score, 6),
                 ),
                 chunk_id=chunk.chunk_id if chunk else "",

@@ -42,8 +42,16 @@ def test_one_hit_per_entry_with_a_score_breakdown(built_runtime):
 def test_modes_use_one_retriever_alone(built_runtime):
     lex = built_runtime.retriever.search("출산장려금", mode="lexical").hits
     dense = built_runtime.retriever.search("출산장려금", mode="dense").hits
-    assert all(h.scores.dense_rank is None for h in lex)
-    assert all(h.scores.lexical_rank is None for h in dense)
+    assert all(h.scores.dense_rank is None and h.scores.vote_rank is None for h in lex)
+    assert all(h.scores.lexical_rank is None and h.scores.vote_rank is None for h in dense)
+
+
+def test_scope_vote_prefers_the_callers_region_or_national_entries(built_runtime):
+    with_region = built_runtime.retriever.search("출산장려금", region="서울특별시 중구").hits
+    voted = [h for h in with_region if h.scores.vote_rank is not None]
+    assert voted and all(h.sido == "서울특별시" for h in voted)
+    no_region = built_runtime.retriever.search("출산장려금").hits
+    assert all(not h.sido for h in no_region if h.scores.vote_rank is not None)
 
 
 def test_foreign_language_question_finds_the_korean_entry(built_runtime):
