@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from assistant.advisor.generators import ExtractiveGenerator, Generator, OpenAIChatGenerator
 from assistant.advisor.prompts import Prompt
 from assistant.advisor.service import AbstentionPolicy, Advisor
+from assistant.calls.service import CallService
 from assistant.config import Settings
 from assistant.index.cache import EmbeddingCache
 from assistant.index.embedders import Embedder, make_embedder
@@ -90,6 +91,10 @@ class Runtime:
         generators.append(ExtractiveGenerator(self.manager.tokenizer.tokenize))
         return Advisor(self.retriever, generators, Prompt.load(s.prompt_file),
                        policy=AbstentionPolicy(s.abstain_dense_min, s.abstain_lexical_min))
+
+    @cached_property
+    def calls(self) -> CallService:
+        return CallService(self.engine, self.advisor)
 
     def start(self) -> None:
         """Load the saved index and catch up with the database."""

@@ -21,7 +21,22 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from assistant import __version__
 from assistant.api.deps import RuntimeDep
-from assistant.api.schemas import AdviseResponse, AskRequest, ErrorResponse, Health, SearchResponse
+from assistant.api.schemas import (
+    AdviseResponse,
+    AskRequest,
+    CallCreate,
+    CallEventOut,
+    CallHistory,
+    CallOut,
+    CallRecord,
+    ErrorResponse,
+    Health,
+    SearchResponse,
+    TransferIn,
+    UtteranceIn,
+    UtteranceOut,
+)
+from assistant.calls.service import CallClosed
 from assistant.config import Settings
 from assistant.errors import (
     AssistantError,
@@ -37,7 +52,7 @@ from assistant.types import Answer
 
 log = logging.getLogger(__name__)
 
-STATUS = {InvalidQuery: 422, UnknownRegion: 422, ImportValidationError: 422, EntryNotFound: 404,
+STATUS: dict[type[AssistantError], int] = {CallClosed: 409, InvalidQuery: 422, UnknownRegion: 422, ImportValidationError: 422, EntryNotFound: 404,
           VersionConflict: 409, IndexNotReady: 503}
 ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorResponse, "description": "bad input"},
@@ -114,6 +129,41 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
             return AdviseResponse.model_validate(answer.as_dict())
         return StreamingResponse(iterate_in_threadpool(_sse(events)), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    @app.post("/v1/calls", response_model=CallOut, status_code=201, responses=ERRORS, tags=["calls"])
+    def create_call(body: CallCreate, rt: RuntimeDep) -> CallOut:
+        """Open a live call (the caller's region, if known, steers every suggestion)."""
+        call = rt.calls.create(region=body.region or "", counselor=body.counselor)
+        return CallOut.model_validate(call.model_dump())
+
+    @app.post("/v1/calls/{call_id}/utterances", response_model=UtteranceOut, responses={**ERRORS, 404: {
+        "model": ErrorResponse}}, tags=["calls"])
+    def add_utterance(call_id: str, body: UtteranceIn, rt: RuntimeDep) -> UtteranceOut:
+        """A transcript line; a final citizen utterance returns fresh suggestions."""
+        answer = rt.calls.utterance(call_id, body.speaker, body.text, final=body.final)
+        if answer is None:
+            return UtteranceOut(suggestion=None)
+        return UtteranceOut(suggestion=AdviseResponse.model_validate(answer), suggestion_id=answer["suggestion_id"])
+
+    @app.get("/v1/calls/{call_id}", response_model=CallHistory, responses={404: {"model": ErrorResponse}},
+             tags=["calls"])
+    def call_history(call_id: str, rt: RuntimeDep) -> CallHistory:
+        """Everything said and suggested so far: what the next counselor reads after a transfer."""
+        call, events = rt.calls.history(call_id)
+        return CallHistory(call=CallOut.model_validate(call.model_dump()),
+                           events=[CallEventOut.model_validate(e.model_dump()) for e in events])
+
+    @app.post("/v1/calls/{call_id}/transfer", response_model=CallOut, responses={404: {"model": ErrorResponse}},
+              tags=["calls"])
+    def transfer_call(call_id: str, body: TransferIn, rt: RuntimeDep) -> CallOut:
+        """Hand the call to another counselor or agency, with its whole history."""
+        return CallOut.model_validate(rt.calls.transfer(call_id, to=body.to, note=body.note).model_dump())
+
+    @app.get("/v1/calls/{call_id}/record", response_model=CallRecord, responses={404: {"model": ErrorResponse}},
+             tags=["calls"])
+    def call_record(call_id: str, rt: RuntimeDep) -> CallRecord:
+        """The after-call record draft in the 120 format: 문의 / 답변 / 안내 / 결과."""
+        return CallRecord.model_validate(rt.calls.record(call_id))
 
     return app
 

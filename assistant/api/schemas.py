@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -76,3 +78,52 @@ class ErrorResponse(BaseModel):
 class Health(BaseModel):
     status: str
     checks: dict[str, str] = {}
+
+
+class CallCreate(BaseModel):
+    region: str | None = Field(default=None, max_length=100)
+    counselor: str = Field(default="", max_length=100)
+
+
+class CallOut(BaseModel):
+    call_id: str
+    region: str
+    counselor: str
+    status: str
+
+
+class UtteranceIn(BaseModel):
+    speaker: Literal["citizen", "counselor"]
+    text: str = Field(min_length=1, max_length=20_000)
+    final: bool = True
+
+
+class UtteranceOut(BaseModel):
+    suggestion: AdviseResponse | None
+    suggestion_id: int | None = None
+
+
+class TransferIn(BaseModel):
+    to: str = Field(min_length=1, max_length=100)
+    note: str = Field(default="", max_length=2000)
+
+
+class CallEventOut(BaseModel):
+    id: int
+    kind: str
+    speaker: str
+    text: str
+    final: bool
+    payload: dict[str, Any]
+
+
+class CallHistory(BaseModel):
+    call: CallOut
+    events: list[CallEventOut]
+
+
+class CallRecord(BaseModel):
+    문의: str
+    답변: str
+    안내: str
+    결과: str

@@ -18,7 +18,7 @@ def engine(request, tmp_path):
     else:
         e = make_engine(request.getfixturevalue("postgres_url"))
         with e.begin() as conn:  # a clean schema per test
-            conn.exec_driver_sql("DROP TABLE IF EXISTS entry_version, entry, alembic_version CASCADE")
+            conn.exec_driver_sql("DROP TABLE IF EXISTS call_event, call, entry_version, entry, alembic_version CASCADE")
             conn.exec_driver_sql("DROP TYPE IF EXISTS scope, status")
     migrate(e)
     yield e

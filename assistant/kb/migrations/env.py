@@ -3,7 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import assistant.kb.models  # noqa: F401  (registers the tables)
+import assistant.calls.models  # noqa: F401  (registers the tables)
+import assistant.kb.models  # noqa: F401
 
 config = context.config
 engine = config.attributes["engine"]

@@ -1,0 +1,1 @@
+"""Live calls: transcript utterances, suggestions shown, transfers, the after-call record."""

@@ -1,0 +1,109 @@
+"""Live-call flow: a final citizen utterance triggers fresh suggestions; everything is kept.
+
+Text is masked before it is stored, so the history never holds personal data.
+
+>>> calls = CallService(engine, advisor)                          # doctest: +SKIP
+>>> call = calls.create(region="서울특별시 강남구", counselor="kim")  # doctest: +SKIP
+>>> calls.utterance(call.call_id, "citizen", "애기 낳으면 돈 주나요", final=True)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from assistant.advisor.service import Advisor, mask
+from assistant.calls.models import Call, CallEvent
+from assistant.errors import AssistantError, EntryNotFound
+from assistant.kb.db import session_scope
+
+SPEAKERS = ("citizen", "counselor")
+
+
+class CallNotFound(EntryNotFound):
+    def __init__(self, call_id: str) -> None:
+        AssistantError.__init__(self, f"call not found: {call_id}")
+        self.entry_id = call_id
+
+
+class CallClosed(AssistantError):
+    pass
+
+
+class CallService:
+    """Creates calls, records utterances and suggestions, hands calls over, drafts the record."""
+
+    def __init__(self, engine: Engine, advisor: Advisor) -> None:
+        self.engine, self.advisor = engine, advisor
+
+    def create(self, *, region: str = "", counselor: str = "") -> Call:
+        if region:
+            self.advisor.retriever.regions.parse(region)  # an unknown region is refused up front
+        with session_scope(self.engine) as s:
+            call = Call(region=region, counselor=counselor)
+            s.add(call)
+            return call
+
+    def _call(self, s: Session, call_id: str) -> Call:
+        call = s.get(Call, call_id)
+        if call is None:
+            raise CallNotFound(call_id)
+        return call
+
+    def utterance(self, call_id: str, speaker: str, text: str, *, final: bool = True) -> dict[str, Any] | None:
+        """Record an utterance; a final citizen utterance returns (and records) fresh suggestions."""
+        if speaker not in SPEAKERS:
+            raise AssistantError(f"speaker must be one of {', '.join(SPEAKERS)}")
+        masked = mask(text)
+        with session_scope(self.engine) as s:
+            call = self._call(s, call_id)
+            if call.status == "closed":
+                raise CallClosed(f"call {call_id} is closed")
+            s.add(CallEvent(call_id=call_id, kind="utterance", speaker=speaker, text=masked, final=final))
+            region = call.region
+        if speaker != "citizen" or not final:
+            return None
+        question = " ".join(self._recent_citizen_text(call_id))
+        answer = self.advisor.advise(question, region=region or None).as_dict()
+        with session_scope(self.engine) as s:
+            event = CallEvent(call_id=call_id, kind="suggestion", text=str(answer["answer"]), payload=answer)
+            s.add(event)
+            s.flush()
+            answer["suggestion_id"] = event.id
+        return answer
+
+    def _recent_citizen_text(self, call_id: str, n: int = 2) -> list[str]:
+        with Session(self.engine) as s:
+            rows = s.exec(select(CallEvent.text).where(
+                CallEvent.call_id == call_id, CallEvent.kind == "utterance", CallEvent.speaker == "citizen",
+                col(CallEvent.final).is_(True)).order_by(col(CallEvent.id).desc()).limit(n)).all()
+        return list(reversed(rows))
+
+    def transfer(self, call_id: str, *, to: str, note: str = "") -> Call:
+        """Hand the call over; the next counselor reads the same history."""
+        with session_scope(self.engine) as s:
+            call = self._call(s, call_id)
+            s.add(CallEvent(call_id=call_id, kind="transfer", text=mask(note),
+                            payload={"from": call.counselor, "to": to}))
+            call.counselor, call.status = to, "transferred"
+            s.add(call)
+            return call
+
+    def history(self, call_id: str) -> tuple[Call, list[CallEvent]]:
+        with Session(self.engine) as s:
+            call = self._call(s, call_id)
+            events = list(s.exec(select(CallEvent).where(CallEvent.call_id == call_id).order_by(col(CallEvent.id))))
+            return call, events
+
+    def record(self, call_id: str) -> dict[str, str]:
+        """The after-call record in the 120 format (문의 / 답변 / 안내 / 결과), drafted from the history."""
+        call, events = self.history(call_id)
+        asked = [e.text for e in events if e.kind == "utterance" and e.speaker == "citizen" and e.final]
+        suggestions = [e.payload for e in events if e.kind == "suggestion"]
+        last = suggestions[-1] if suggestions else {}
+        cited = [f"{c['title']} ({c['entry_id']} v{c['version']})" for c in last.get("citations", [])]
+        transfers = [e.payload.get("to", "") for e in events if e.kind == "transfer"]
+        result = f"이관: {', '.join(transfers)}" if transfers else ("안내 완료" if cited else "확인 필요")
+        return {"문의": " / ".join(asked), "답변": str(last.get("answer", "")), "안내": "; ".join(cited), "결과": result}
