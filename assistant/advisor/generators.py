@@ -9,11 +9,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant.advisor.facts import sentences
+from assistant.advisor.grounding import split_sentences
 from assistant.errors import AssistantError
 from assistant.types import EntryRecord
 
@@ -36,9 +38,59 @@ class Generator(Protocol):
     def generate(self, request: GenerationRequest) -> Iterator[str]: ...
 
 
+# What a question asks for, and what a sentence that answers it looks like. Cues in Korean and in the
+# callers' other languages (en, zh, ja, vi), so a foreign question still gets the amount or the phone number.
+INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "amount": (re.compile(r"얼마|금액|비용|액수|최대|지원금|수당|돈|요금|[병원치료수술생활진료교육양육검사의료학습]비|값|"
+                          r"몇\s*(?:프로|퍼센트)|할인|감면|깎|how much|amount|cost|fee|多少|金额|费用|いくら|金額|費用|"
+                          r"bao nhiêu|chi phí|số tiền", re.I),
+               re.compile(r"\d[\d,.]*\s*(?:천|만|억)?\s*원|\d+(?:\.\d+)?\s*%")),
+    "contact": (re.compile(r"번호|전화|연락처|콜센터|문의|phone|call|contact|number|电话|联系|電話|連絡|"
+                           r"điện thoại|liên hệ", re.I),
+                re.compile(r"\d{2,4}-\d{3,4}(?:-\d{4})?|문의")),
+    "when": (re.compile(r"언제|기간|기한|마감|몇\s*월|며칠|몇\s*년|몇\s*개월|when|deadline|how long|什么时候|期限|多久|"
+                        r"いつ|期間|khi nào|thời hạn|bao lâu", re.I),
+             re.compile(r"\d+\s*(?:월|일|년|개월|주)|이내|까지|기간")),
+    "who": (re.compile(r"대상|누가|누구|나이|자격|조건|해당|who|eligib|\bage\b|谁|资格|条件|年龄|誰|対象|資格|年齢|"
+                       r"\bai\b|điều kiện|tuổi", re.I),
+            re.compile(r"대상|\d+\s*세|이하|이상|소득")),
+    "count": (re.compile(r"몇\s*(?:번|회|개|명|종|가지)|how many|几次|多少次|何回|mấy lần", re.I),
+              re.compile(r"\d+\s*(?:회|번|종|개|명|가지)")),
+    "support": (re.compile(r"지원(?:되|해|받)|도움|도와|혜택|무료|해\s*주는|주는\s*(?:게|거)|나오는|help|support|assist|"
+                           r"帮助|补助|支援|援助|hỗ trợ|giúp", re.I),
+                re.compile(r"내용은|지원합니다|지원한다|지급|\d[\d,.]*\s*(?:천|만|억)?\s*원|\d+(?:\.\d+)?\s*%|무료|감면")),
+    "how": (re.compile(r"어디|어떻게\s*(?:신청|해야|하면|받)|신청\s*방법|신청하려면|신청할\s*수|where|how (?:do|can|to)|apply|哪里|怎么|如何|どこ|どう|申請|"
+                       r"ở đâu|làm sao|đăng ký", re.I),
+            re.compile(r"신청|방문|주민센터|누리집|온라인")),
+}
+
+
+_PHONE = re.compile(r"(?<!\d)\d{2,4}-\d{3,4}(?:-\d{4})?(?!\d)|(?<![\d-])1\d{2,3}(?=번|\)|\s*\()")
+_CONTACT_LABELS = ("담당 부서:", "문의처:", "연락처:", "문의:")
+
+
+def contact_sentence(cands: list[str]) -> str | None:
+    """The entry's 'who to ask' line: a '담당 부서:' / '문의처:' line, else the first sentence about 문의
+    that gives a phone number, else the first sentence about 문의."""
+    labelled = next((c for c in cands if c.startswith(_CONTACT_LABELS)), None)
+    if labelled:
+        return labelled
+    asks = [c for c in cands if "문의" in c]
+    return next((c for c in asks if _PHONE.search(c)), asks[0] if asks else None)
+
+
+def asked(question: str) -> list[str]:
+    """The kinds of information a question asks for (amount, contact, when, who, how)."""
+    return [name for name, (cue, _) in INTENTS.items() if cue.search(question)]
+
+
 class ExtractiveGenerator:
-    """Quotes the first source: its title line, its first sentence, then the sentences that share most
-    words with the question, in the entry's own order, each cited [1]."""
+    """Quotes the first source: its title line, its first sentence, then the sentences that best answer
+    the question, in the entry's own order, each cited [1].
+
+    A sentence scores one point per question word it shares beyond the entry's title words (the title
+    is said already, and manual sentences repeat it), and two per kind of information the question asks
+    for that it gives (an amount, a phone number, a period, who qualifies, how to apply)."""
 
     name = "extractive"
 
@@ -46,13 +98,20 @@ class ExtractiveGenerator:
         self.tokenize, self.max_sentences = tokenize, max_sentences
 
     def select(self, question: str, entry: EntryRecord) -> list[str]:
-        q = set(self.tokenize(question))
         cands = [s for s in sentences(entry.content) if not s.startswith(("분야:", "지원 주기:"))]
         if not cands:
             return []
-        scored = [(len(q & set(self.tokenize(s))), -i, s) for i, s in enumerate(cands[1:], start=1)]
+        q = set(self.tokenize(question)) - set(self.tokenize(entry.title))
+        wants = [INTENTS[name][1] for name in asked(question)]
+        scored = []
+        for i, s in enumerate(cands[1:], start=1):
+            score = len(q & set(self.tokenize(s))) + 2 * sum(1 for looks in wants if looks.search(s))
+            scored.append((score, -i, s))
         best = sorted(scored, reverse=True)[: self.max_sentences - 1]
-        chosen = {cands[0]} | {s for overlap, _, s in best if overlap > 0}  # the summary, then what matches
+        chosen = {cands[0]} | {s for score, _, s in best if score > 0}  # the summary, then what answers
+        contact = contact_sentence(cands)
+        if contact and not any(_PHONE.search(c) or c.startswith(_CONTACT_LABELS) for c in chosen):
+            chosen.add(contact)  # where to send the caller: the counselor always needs it
         return [s for s in cands if s in chosen]
 
     def generate(self, request: GenerationRequest) -> Iterator[str]:
@@ -60,10 +119,19 @@ class ExtractiveGenerator:
             return
         entry = request.sources[0]
         region = f"{entry.region_label} " if entry.sido else ""
-        yield f"{region}{entry.title} 안내입니다[1]."
+        yield cite_each(f"{region}{entry.title} 안내입니다.")
         for s in self.select(request.question, entry):
-            body = s.rstrip(".")
-            yield f" {body}[1]."
+            yield " " + cite_each(s)
+
+
+def cite_each(text: str, n: int = 1) -> str:
+    """'A! B.' → 'A[1]! B[1].': split the way the grounding check splits, so every part carries its citation
+    (a title such as '냉(冷)큼 달려갑니다! 쿨한 돌봄' is two sentences to the check)."""
+    out = []
+    for part in split_sentences(text):
+        end = part[-1] if part[-1] in ".!?。" else "."
+        out.append(f"{part.rstrip('.!?。').rstrip()}[{n}]{end}")
+    return " ".join(out)
 
 
 class OpenAIChatGenerator:

@@ -1,7 +1,8 @@
 """Deterministic grounding check: every sentence must cite a source it is supported by.
 
 A sentence is kept when it cites at least one given source ``[n]`` and every number, amount,
-phone number, date and department-like name in it appears in one of the sources it cites.
+phone number, date, department-like name, HTML tag, link and letters-and-digits code in it appears
+in one of the sources it cites.
 
 >>> report, kept = check_grounding("지원금은 20만 원입니다 [1]. 30만 원도 됩니다 [1].", ["지원금 20만 원"])
 >>> kept, report.unsupported
@@ -17,7 +18,11 @@ from assistant.types import GroundingReport
 
 CITE = re.compile(r"\[(\d{1,2})\]")
 NUMBER = re.compile(r"\d[\d,.\-~]*\d|\d")
-ORG = re.compile(r"[가-힣A-Za-z0-9]{2,}(?:과|팀|센터|공단|공사|사무소|주민센터|행정복지센터|보건소|구청|시청|군청|청)(?=[^가-힣A-Za-z0-9]|[을를이가은는의에와과로도만]|$)")
+ORG = re.compile(r"[가-힣A-Za-z0-9]{2,}(?:과|팀|센터|공단|공사|사무소|주민센터|행정복지센터|보건소|구청|시청|군청|청)(?=[^가-힣A-Za-z0-9]|[을를이가은는의에와과로도만입랑나께]|$)")
+# Markup, links and codes (a script tag, a tracking link, a key): a model can make them up as easily as a
+# number, and a page that shows the answer may render them, so they too must be in the cited source.
+MARKUP = re.compile(r"</?[A-Za-z][^<>]*>|(?:https?://|www\.)[^\s<>\"')\]]+"
+                    r"|(?<![A-Za-z0-9_])(?=[A-Za-z0-9_]*\d)(?=[A-Za-z0-9_]*[A-Za-z])[A-Za-z0-9_]{4,}(?![A-Za-z0-9_])")
 _SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
 
 
@@ -36,6 +41,7 @@ def claims(sentence: str) -> list[str]:
     body = CITE.sub("", sentence)
     found = [m.group(0).strip(".,-~") for m in NUMBER.finditer(body)]
     found += [m.group(0) for m in ORG.finditer(body)]
+    found += [m.group(0).rstrip(".,;:") for m in MARKUP.finditer(body)]
     return [c for c in found if c]
 
 

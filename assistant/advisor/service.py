@@ -10,6 +10,7 @@ one answers (the extractive card never needs a model, so there is always an answ
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,20 +29,30 @@ ABSTAIN_TEXT = "상담 매뉴얼에서 확인되지 않는 내용입니다. 아�
 
 @dataclass(frozen=True)
 class AbstentionPolicy:
-    """Abstain when neither retriever is confident: the best dense cosine is below ``dense_min``
-    and the best BM25 score is below ``lexical_min`` (calibrated on the dev set's
-    out-of-knowledge-base questions: at 0.86 / 8.0 it abstains on 14 of 25 of them and on 6.4 % of
-    the answerable ones; a better signal is work for the QA issue)."""
+    """Abstain when neither retriever is confident: the best dense cosine is below ``dense_min`` and
+    the best BM25 score is below ``lexical_min``.
+
+    A question without Hangul (English, Vietnamese, and Chinese or Japanese, whose BM25 matches come
+    only from Sino-Korean readings) is judged on the dense cosine alone, against ``foreign_dense_min``
+    (never stricter than ``dense_min``): cross-lingual cosines run lower than Korean-to-Korean ones, and
+    BM25 scores of such questions say little. Measured with ``assistant eval run`` on the dev set's
+    out-of-knowledge-base questions; the regression set is the honest check."""
 
     dense_min: float = 0.86
     lexical_min: float = 8.0
+    foreign_dense_min: float = 0.84
 
-    def abstain(self, hits: Sequence[Hit]) -> bool:
+    def abstain(self, hits: Sequence[Hit], question: str = "") -> bool:
         if not hits:
             return True
         dense = max((h.scores.dense_score or 0.0) for h in hits)
+        if question and not _HANGUL.search(question):
+            return dense < min(self.foreign_dense_min, self.dense_min)
         lexical = max((h.scores.lexical_score or 0.0) for h in hits)
         return dense < self.dense_min and lexical < self.lexical_min
+
+
+_HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
 
 
 def mask(text: str) -> str:
@@ -67,8 +78,11 @@ class Advisor:
 
     def advise(self, question: str, region: str | Region | None = None, top_k: int | None = None) -> Answer:
         masked, result = self.retrieve(question, region, top_k)
-        events = list(self.answer_events(masked, result))
-        final = events[-1]["answer"]
+        return self.answer(masked, result)
+
+    def answer(self, masked: str, result: SearchResult) -> Answer:
+        """The final answer for an already retrieved question (``answer_events`` without streaming)."""
+        final = next(e["answer"] for e in self.answer_events(masked, result) if "answer" in e)
         assert isinstance(final, Answer)
         return final
 
@@ -76,7 +90,7 @@ class Advisor:
         """Events for streaming: {'hits'}, then {'delta'}s, then {'answer': Answer}."""
         hits = result.hits
         yield {"hits": hits}
-        if self.policy.abstain(hits):
+        if self.policy.abstain(hits, masked):
             report = GroundingReport(0, 0)
             yield {"delta": ABSTAIN_TEXT}
             yield {"answer": Answer(ABSTAIN_TEXT, "abstain", [], hits, report, abstained=True,

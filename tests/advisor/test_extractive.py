@@ -1,0 +1,78 @@
+"""The extractive card's sentence choice, its citations, and the abstention rule (no index needed)."""
+
+import pytest
+
+from assistant.advisor.generators import ExtractiveGenerator, GenerationRequest, asked, cite_each, contact_sentence
+from assistant.advisor.grounding import check_grounding
+from assistant.advisor.service import AbstentionPolicy
+from assistant.types import EntryRecord, Hit, Scope, ScoreBreakdown
+
+pytestmark = pytest.mark.unit
+
+ENTRY = EntryRecord(
+    entry_id="x", title="청년월세 지원", scope=Scope.national,
+    content=("청년월세 지원은 무주택 청년의 월세를 돕는 사업입니다. 청년월세 지원의 대상은 만 19세 이상 34세 이하 청년입니다. "
+             "청년월세 지원은 월 최대 20만 원을 12개월 동안 지급합니다. 청년월세 지원은 복지로에서 온라인으로 신청합니다. "
+             "청년월세 지원은 2023년에 시작되었습니다.\n담당 부서: 국토교통부 주거복지지원과"),
+)
+
+
+def card(question: str, entry: EntryRecord = ENTRY) -> str:
+    return "".join(ExtractiveGenerator(str.split).generate(GenerationRequest(question, "", [entry], [])))
+
+
+def test_question_kinds_are_recognised_in_several_languages():
+    assert asked("월세 지원 얼마까지 받아요?") == ["amount"]
+    assert "contact" in asked("What is the phone number?")
+    assert "when" in asked("什么时候可以申请？")
+    assert asked("그냥 궁금해서요") == []
+    assert {"amount", "support"} <= set(asked("수술비가 걱정인데 지원되는 게 있나요?"))
+    assert "count" in asked("건강검진은 몇 번 해주나요?")
+
+
+def test_a_question_about_help_gets_what_is_given():
+    text = card("월세 때문에 힘든데 도움받을 수 있나요?")
+    assert "20만 원" in text
+
+
+def test_an_amount_question_gets_the_amount_sentence_and_the_contact_line():
+    text = card("청년 월세 얼마나 나와요?")
+    assert "20만 원" in text and "주거복지지원과" in text
+    assert "2023년" not in text, "a sentence answering nothing asked is left out"
+
+
+def test_every_sentence_of_the_card_is_cited_and_passes_the_grounding_check():
+    tricky = EntryRecord(entry_id="y", title="냉(冷)큼 달려갑니다! 쿨한 돌봄", content="에어컨 청소를 돕습니다.",
+                         scope=Scope.sigungu, sido="서울특별시", sigungu="용산구")
+    text = card("에어컨 청소", tricky)
+    report, kept = check_grounding(text, [f"{tricky.title}\n{tricky.region_label}\n{tricky.content}"])
+    assert report.unsupported == 0 and kept == text
+
+
+def test_cite_each_splits_like_the_grounding_check():
+    assert cite_each("가! 나.") == "가[1]! 나[1]."
+    assert cite_each("문의: 02-120") == "문의: 02-120[1]."
+
+
+def test_contact_sentence_prefers_a_labelled_line_then_a_phone_number():
+    assert contact_sentence(["요약.", "담당 부서: 복지과", "문의는 1544-0000으로 하세요."]) == "담당 부서: 복지과"
+    assert contact_sentence(["요약.", "문의는 주민센터로.", "문의는 1544-0000으로."]) == "문의는 1544-0000으로."
+    assert contact_sentence(["요약."]) is None
+
+
+def hit(dense: float, lexical: float) -> Hit:
+    return Hit("e", "t", Scope.national, "", "", 1, 0.1, ScoreBreakdown(1, lexical, 1, dense, None, 0.1))
+
+
+def test_abstention_judges_questions_without_hangul_on_the_dense_score_alone():
+    policy = AbstentionPolicy(dense_min=0.88, lexical_min=8.0, foreign_dense_min=0.84)
+    assert not policy.abstain([hit(0.85, 20.0)], "청년 월세")  # a strong BM25 match answers a Korean question
+    assert policy.abstain([hit(0.85, 2.0)], "여권 재발급")
+    assert not policy.abstain([hit(0.85, 0.0)], "rent support for young people")
+    assert policy.abstain([hit(0.83, 30.0)], "兒童保育費")  # BM25 of Sino-Korean readings is not evidence alone
+    assert policy.abstain([], "anything")
+
+
+def test_a_zero_policy_never_abstains_and_the_foreign_bar_is_never_stricter():
+    assert not AbstentionPolicy(0.0, 0.0).abstain([hit(0.1, 0.0)], "hello")
+    assert not AbstentionPolicy(0.80, 8.0, foreign_dense_min=0.9).abstain([hit(0.85, 0.0)], "hello")
