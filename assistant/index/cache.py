@@ -9,9 +9,11 @@ written atomically, loaded with ``allow_pickle=False``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -63,8 +65,12 @@ class EmbeddingCache:
             vecs = np.load(vp, allow_pickle=False)
         except (OSError, ValueError):
             return  # a damaged cache only costs re-embedding
-        if vecs.ndim != 2 or vecs.shape[1] != self.dim or len(keys) != len(vecs):
+        if vecs.ndim != 2 or vecs.shape[1] != self.dim or keys.ndim != 1:
             return
+        # both files only grow and are replaced one after the other (vectors first), so after a
+        # crash between the two their common prefix is still a consistent cache
+        n = min(len(keys), len(vecs))
+        keys, vecs = keys[:n], vecs[:n]
         self._keys, self._vectors = keys.astype(KEY_DTYPE), vecs.astype(np.float32, copy=False)
         self._index = {k: i for i, k in enumerate(self._keys.tolist())}
         self._dirty = folder != self.dir  # the first save copies a seeded cache into our own folder
@@ -102,6 +108,10 @@ class EmbeddingCache:
         if not self._dirty:
             return
         self.dir.mkdir(parents=True, exist_ok=True)
+        for leftover in self.dir.glob("*.tmp.npy"):  # an interrupted save's (a young one may be in progress)
+            with contextlib.suppress(FileNotFoundError):
+                if leftover.stat().st_mtime < time.time() - 600:
+                    leftover.unlink()
         _atomic_save(self.dir / "vectors.npy", self._vectors)
         _atomic_save(self.dir / "keys.npy", self._keys)
         self._dirty = False

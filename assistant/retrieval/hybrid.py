@@ -23,7 +23,7 @@ from assistant.retrieval.regions import RegionResolver
 from assistant.text.crosslingual import IDEOGRAPH_RUN as IDEOGRAPHS
 from assistant.text.thesaurus import Thesaurus
 from assistant.text.tokenizer import KoreanTokenizer
-from assistant.types import EntryRecord, Hit, Region, ScoreBreakdown, SearchResult
+from assistant.types import Hit, Region, ScoreBreakdown, SearchResult
 
 
 class Retriever(Protocol):
@@ -78,10 +78,6 @@ def dense_candidates(snap: Snapshot, query_vec: np.ndarray, mask: np.ndarray | N
     scores, ids = snap.dense.search(query_vec, k * 4, allowed)
     rows = np.array([snap.row_of_id[int(i)] for i in ids], dtype=np.int64)
     return best_per_entry(rows, scores, snap.row_entry, snap.entry_ids, k)
-
-
-def _applies(entry: EntryRecord, region: Region) -> bool:
-    return (not entry.sido) or (entry.sido == region.sido and (not entry.sigungu or entry.sigungu == region.sigungu))
 
 
 def hangul_share(text: str) -> float:
@@ -139,7 +135,7 @@ class HybridRetriever:
             return ([e for e in order if snap.entries[e].sido], self.local_weight) if self.local_weight > 0 else ([], 0)
         spoken = self.regions.mentioned_in(q)
         if spoken is not None:
-            vote = [e for e in order if snap.entries[e].sido and _applies(snap.entries[e], spoken)]
+            vote = [e for e in order if snap.entries[e].sido and spoken.covers(snap.entries[e])]
             return (vote, self.local_weight) if self.local_weight > 0 else ([], 0)
         if self.national_weight > 0:
             return [e for e in order if not snap.entries[e].sido], self.national_weight

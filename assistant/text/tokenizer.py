@@ -15,6 +15,7 @@ words and a manual's don't decide the match. Its ``config()`` is saved with the 
 from __future__ import annotations
 
 import importlib.metadata as md
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -66,21 +67,7 @@ class KoreanTokenizer:
     def load(self) -> None:
         if self._kiwi is not None:
             return
-        from kiwipiepy import Kiwi
-
-        kiwi = Kiwi(num_workers=self.num_workers)
-        if self.user_words:
-            plain = Kiwi(num_workers=0)  # the parts are what the name's spaced form gives without the dictionary
-            self._kiwi = plain
-            # Kiwi reads a piece differently in different company (돌봄 alone is 돌보+ㅁ, before 신청 a
-            # noun), so the parts are its analysis plus the spaced form's pieces as written
-            self._parts = {
-                w: list(dict.fromkeys(p for p in [*self._terms(plain.tokenize(spaced, split_complex=True)),
-                                                  *(x for x in spaced.split() if len(x) >= 2)] if p != w))
-                for w, _, spaced in self.user_words}
-        for word, tag, _ in self.user_words:
-            kiwi.add_user_word(word, tag)
-        self._kiwi = kiwi
+        self._kiwi, self._parts = _loaded_kiwi(tuple(self.user_words), self.num_workers)
 
     @staticmethod
     def _normalize(text: str) -> str:
@@ -148,6 +135,41 @@ class KoreanTokenizer:
         self.load()
         normalized = [self._normalize(t) for t in texts]
         return [self._terms(toks) for toks in self._kiwi.tokenize(normalized, split_complex=True)]
+
+
+_KIWI_LOCK = threading.Lock()
+_KIWI: dict[tuple[tuple[tuple[str, str, str], ...], int], tuple[Any, dict[str, list[str]]]] = {}
+
+
+def _loaded_kiwi(user_words: tuple[tuple[str, str, str], ...], num_workers: int) -> tuple[Any, dict[str, list[str]]]:
+    """A loaded Kiwi (and the parts of each user word) per dictionary, shared by every tokenizer of that
+    configuration in the process: loading costs seconds, and rebuilds and snapshot loads each make a
+    tokenizer. Loaded on first use, never at import."""
+    key = (user_words, num_workers)
+    with _KIWI_LOCK:
+        if key not in _KIWI:
+            _KIWI[key] = _load_kiwi(user_words, num_workers)
+        return _KIWI[key]
+
+
+def _load_kiwi(user_words: tuple[tuple[str, str, str], ...], num_workers: int) -> tuple[Any, dict[str, list[str]]]:
+    from kiwipiepy import Kiwi
+
+    kiwi = Kiwi(num_workers=num_workers)
+    parts: dict[str, list[str]] = {}
+    if user_words:
+        plain = Kiwi(num_workers=0)  # the parts are what the name's spaced form gives without the dictionary
+        reader = KoreanTokenizer()
+        reader._kiwi = plain
+        # Kiwi reads a piece differently in different company (돌봄 alone is 돌보+ㅁ, before 신청 a
+        # noun), so the parts are its analysis plus the spaced form's pieces as written
+        parts = {
+            w: list(dict.fromkeys(p for p in [*reader._terms(plain.tokenize(spaced, split_complex=True)),
+                                              *(x for x in spaced.split() if len(x) >= 2)] if p != w))
+            for w, _, spaced in user_words}
+    for word, tag, _ in user_words:
+        kiwi.add_user_word(word, tag)
+    return kiwi, parts
 
 
 def load_user_dictionary(path: Path) -> list[tuple[str, str, str]]:
