@@ -7,7 +7,11 @@ class AssistantError(Exception):
     """Base class of every error this package raises on purpose."""
 
 
-class EntryNotFound(AssistantError):
+class NotFound(AssistantError):
+    """Something named in the request does not exist (an entry, a call, a suggestion, a token)."""
+
+
+class EntryNotFound(NotFound):
     def __init__(self, entry_id: str) -> None:
         super().__init__(f"entry not found: {entry_id}")
         self.entry_id = entry_id
@@ -65,3 +69,21 @@ class AmbiguousRegion(UnknownRegion):
 
 class EmbedderError(AssistantError):
     pass
+
+
+class Unauthorized(AssistantError):
+    """No token, or a token that is unknown or revoked."""
+
+
+class Forbidden(AssistantError):
+    """The token's role may not do this."""
+
+
+class RateLimited(AssistantError):
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(AssistantError):
+    """A dependency (the database) is down; nothing was changed."""

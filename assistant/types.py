@@ -118,6 +118,10 @@ class Region:
     def label(self) -> str:
         return " ".join(p for p in (self.sido, self.sigungu) if p)
 
+    def covers(self, entry: EntryRecord) -> bool:
+        """Is ``entry`` valid for a caller here: national or agency-wide, this city's, or this district's."""
+        return (not entry.sido) or (entry.sido == self.sido and (not entry.sigungu or entry.sigungu == self.sigungu))
+
 
 @dataclass(slots=True)
 class SearchResult:

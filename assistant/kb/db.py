@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
+from assistant.kb.changes import exclusive
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -53,8 +55,10 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; a no-op when it is there already."""
-    command.upgrade(alembic_config(engine), "head")
+    """Bring the schema to the newest revision; a no-op when it is there already. Replicas that
+    start together take turns (an advisory lock on PostgreSQL)."""
+    with exclusive(engine, "migrate"):
+        command.upgrade(alembic_config(engine), "head")
 
 
 @contextmanager

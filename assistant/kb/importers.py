@@ -14,10 +14,11 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import ImportValidationError
+from assistant.errors import AssistantError, ImportValidationError
 from assistant.types import EntryRecord, Scope, Status
 
 PHONE_RE = re.compile(r"(?<!\d)(?:\d{2,4}-\d{3,4}-\d{4}|1\d{3}-\d{4}|\(\d{3}\))(?!\d)")
@@ -334,3 +335,41 @@ def read_shared_data(data_dir: Path) -> list[EntryRecord]:
     if not local:
         raise ImportValidationError(str(data_dir), ["no welfare_local/*.json"])
     return read_welfare_local(local[-1]) + read_welfare_national(data_dir / "welfare_national")
+
+
+class Format(StrEnum):
+    auto = "auto"
+    welfare_local = "welfare-local"
+    welfare_national = "welfare-national"
+    kb_jsonl = "kb-jsonl"
+    table = "table"
+    shared = "shared"
+
+
+def read_source(path: Path, fmt: Format, mapping: Path | None) -> tuple[list[EntryRecord], str]:
+    """Read any supported source into records; returns them and the source name."""
+    if fmt == Format.auto:
+        if mapping is not None:
+            fmt = Format.table
+        elif path.is_dir():
+            fmt = Format.shared if (path / "welfare_local").is_dir() else Format.welfare_national
+        elif path.suffix == ".json":
+            fmt = Format.welfare_local
+        elif path.suffix == ".jsonl":
+            fmt = Format.kb_jsonl
+        else:
+            raise AssistantError(f"cannot tell the format of {path}; pass --format (or --mapping for CSV/XLSX)")
+    if not path.exists():
+        raise AssistantError(f"{path} does not exist")
+    if fmt == Format.welfare_local:
+        return read_welfare_local(path), LOCAL_SOURCE
+    if fmt == Format.welfare_national:
+        return read_welfare_national(path), NATIONAL_SOURCE
+    if fmt == Format.shared:
+        return read_shared_data(path), ""
+    if fmt == Format.kb_jsonl:
+        return read_kb_jsonl(path), ""
+    if mapping is None:
+        raise AssistantError("--format table needs --mapping MAPPING.toml (see knowledge_base/mappings/)")
+    m = Mapping.load(mapping)
+    return read_tabular(path, m), m.source

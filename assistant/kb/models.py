@@ -28,7 +28,7 @@ class EntryBase(SQLModel):
     sido: str = Field(default="", max_length=40)
     sigungu: str = Field(default="", max_length=40)
     department: str = Field(default="", max_length=300)
-    contact: str = Field(default="", max_length=300)
+    contact: str = Field(default="", max_length=4000)  # nationwide programmes list dozens of numbers
     source_url: str = Field(default="", max_length=2000)
     category: str = Field(default="", max_length=200)
     tags: list[str] = Field(default_factory=list, sa_type=JSON)

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import and_, func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from assistant.errors import EntryNotFound, VersionConflict
+from assistant.errors import EntryNotFound, ImportValidationError, VersionConflict
+from assistant.kb.changes import begin_kb_write
 from assistant.kb.models import Entry, EntryCreate, EntryUpdate, EntryVersion, utcnow
 from assistant.types import EntryRecord, Scope, Status
 
@@ -95,7 +97,8 @@ def list_entries(
     stmt = _current_query()
     if q:
         like = f"%{q}%"
-        stmt = stmt.where(or_(col(EntryVersion.title).like(like), col(EntryVersion.entry_id).like(like)))
+        stmt = stmt.where(or_(col(EntryVersion.title).like(like), col(EntryVersion.entry_id).like(like),
+                              col(EntryVersion.content).like(like)))
     if scope is not None:
         stmt = stmt.where(EntryVersion.scope == scope)
     if sido is not None:
@@ -130,6 +133,7 @@ def current_records(
 
 
 def _append(session: Session, entry: Entry, values: dict[str, Any], author: str, note: str) -> EntryVersion:
+    begin_kb_write(session)  # every version append is serialised and announced to the other replicas
     version = EntryVersion(
         entry_id=entry.entry_id,
         version=entry.current_version + 1,
@@ -147,6 +151,7 @@ def _append(session: Session, entry: Entry, values: dict[str, Any], author: str,
 
 
 def create_entry(session: Session, data: EntryCreate, *, author: str, note: str = "created") -> EntryVersion:
+    begin_kb_write(session)
     if session.get(Entry, data.entry_id) is not None:
         raise VersionConflict(data.entry_id, 0, get_entry(session, data.entry_id).version)
     entry = Entry(entry_id=data.entry_id)
@@ -159,6 +164,7 @@ def update_entry(
     note: str = "edited",
 ) -> EntryVersion:
     """Append a version with ``data`` applied; ``expected_version`` guards against lost updates."""
+    begin_kb_write(session)  # before the row lock: every writer locks in the same order
     entry = session.get(Entry, entry_id, with_for_update=True)
     if entry is None:
         raise EntryNotFound(entry_id)
@@ -232,6 +238,7 @@ def sync_records(
         if old is None:
             report.added.append(r.entry_id)
             if not dry_run:
+                begin_kb_write(session)
                 entry = Entry(entry_id=r.entry_id)
                 session.add(entry)
                 _append(session, entry, values, author, note or f"imported from {source}")
@@ -253,12 +260,30 @@ def sync_records(
     return report
 
 
+def check_records(records: Sequence[EntryRecord], where: str) -> None:
+    """Every record against the schema's rules (lengths, scope), before anything is written: a bad
+    row is a listed problem on every database, never a crash half-way (PostgreSQL enforces lengths,
+    SQLite does not)."""
+    problems = []
+    for i, r in enumerate(records, start=1):
+        try:
+            EntryCreate.model_validate({"entry_id": r.entry_id, **record_values(r)})
+        except ValidationError as exc:
+            for e in exc.errors():
+                problems.append(f"record {i} ({r.entry_id[:60]}): {'.'.join(str(p) for p in e['loc'])}: {e['msg']}")
+    if problems:
+        raise ImportValidationError(where, problems)
+
+
 def import_records(engine: Engine, records: Sequence[EntryRecord], source: str = "", *, author: str,
-                   dry_run: bool = False, prune: bool = False) -> list[SyncReport]:
+                   dry_run: bool = False, prune: bool = False,
+                   before_commit: Callable[[Session, list[SyncReport]], None] | None = None) -> list[SyncReport]:
     """Sync records grouped by their source (``source`` overrides), in ONE transaction: all or
-    nothing. A dry run reports and rolls back."""
+    nothing. A dry run reports and rolls back. ``before_commit`` runs inside that transaction
+    (an audit record commits with the import or not at all)."""
     from assistant.kb.db import session_scope
 
+    check_records(records, source or "import")
     by_source: dict[str, list[EntryRecord]] = {}
     for r in records:
         by_source.setdefault(source or r.source or "import", []).append(r)
@@ -267,4 +292,6 @@ def import_records(engine: Engine, records: Sequence[EntryRecord], source: str =
                    for src, recs in by_source.items()]
         if dry_run:
             s.rollback()
+        elif before_commit is not None:
+            before_commit(s, reports)
     return reports

@@ -17,9 +17,9 @@ def engine(request, tmp_path):
         e = make_engine(f"sqlite:///{tmp_path / 'kb.db'}")
     else:
         e = make_engine(request.getfixturevalue("postgres_url"))
-        with e.begin() as conn:  # a clean schema per test
-            conn.exec_driver_sql("DROP TABLE IF EXISTS call_event, call, entry_version, entry, alembic_version CASCADE")
-            conn.exec_driver_sql("DROP TYPE IF EXISTS scope, status")
+        with e.begin() as conn:  # a clean schema per test, whatever tables migrations have added
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
     migrate(e)
     yield e
     e.dispose()

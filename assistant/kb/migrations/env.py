@@ -3,7 +3,11 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import assistant.calls.models  # noqa: F401  (registers the tables)
+import assistant.auth.models  # noqa: F401  (registers the tables)
+import assistant.calls.models  # noqa: F401
+import assistant.editor.models  # noqa: F401
+import assistant.evals.models  # noqa: F401
+import assistant.feedback.models  # noqa: F401
 import assistant.kb.models  # noqa: F401
 
 config = context.config
