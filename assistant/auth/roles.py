@@ -1,0 +1,53 @@
+"""Roles and what each may do: the one place where permissions are granted.
+
+>>> allowed(Role.counselor, Permission.edit_kb), allowed(Role.editor, Permission.edit_kb)
+(False, True)
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    counselor = "counselor"
+    editor = "editor"
+    qa = "qa"
+    admin = "admin"
+
+
+class Permission(StrEnum):
+    ask = "ask"              # search, advice, live calls, feedback
+    read_kb = "read_kb"      # read entries, their history and diffs
+    edit_kb = "edit_kb"      # create, edit, retire, import entries
+    reports = "reports"      # knowledge-gap report, evaluation results
+    audit = "audit"          # the audit log
+    admin = "admin"          # tokens, overrides
+
+
+GRANTS: dict[Permission, frozenset[Role]] = {
+    Permission.ask: frozenset(Role),
+    Permission.read_kb: frozenset(Role),
+    Permission.edit_kb: frozenset({Role.editor, Role.admin}),
+    Permission.reports: frozenset({Role.editor, Role.qa, Role.admin}),
+    Permission.audit: frozenset({Role.qa, Role.admin}),
+    Permission.admin: frozenset({Role.admin}),
+}
+
+
+def allowed(role: Role, permission: Permission) -> bool:
+    return role in GRANTS[permission]
+
+
+def permissions_of(role: Role) -> list[str]:
+    return [str(p) for p in Permission if allowed(role, p)]
+
+
+def parse_role(value: str) -> Role:
+    """A role from its name; an unknown name lists the valid ones."""
+    from assistant.errors import AssistantError
+
+    try:
+        return Role(value)
+    except ValueError:
+        raise AssistantError(f"unknown role {value!r}; valid: {', '.join(r.value for r in Role)}") from None

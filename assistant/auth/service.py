@@ -1,0 +1,141 @@
+"""Tokens (create, authenticate, list, revoke) and audit records.
+
+A token is ``ca_`` + 32 random bytes (URL-safe); only its SHA-256 is stored (tokens are random,
+so a slow password hash adds nothing). Authentication results are cached for a few seconds so a
+busy replica does not read the token table on every request; a revocation takes effect within
+``cache_seconds``. While the database is unreachable, tokens checked in the last ``stale_seconds``
+keep working (search and advice go on from the loaded index).
+
+>>> tokens = TokenService(engine)                                  # doctest: +SKIP
+>>> plain = tokens.create(name="kim", role="counselor")            # doctest: +SKIP
+>>> tokens.authenticate(plain).role                                # doctest: +SKIP
+<Role.counselor: 'counselor'>
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, col, func, select
+
+from assistant.auth.models import ApiToken, AuditEvent
+from assistant.auth.roles import Role, parse_role
+from assistant.errors import AssistantError, Unauthorized
+from assistant.kb.db import session_scope
+from assistant.kb.models import utcnow
+
+PREFIX = "ca_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's name and role."""
+
+    name: str
+    role: Role
+    token_id: int | None = None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def record_audit(session: Session, actor: Principal | str, action: str, target: str = "", *,
+                 version: int | None = None, detail: dict[str, Any] | None = None) -> None:
+    """Append an audit row in the caller's transaction, so the change and its record commit together."""
+    name, role = (actor.name, str(actor.role)) if isinstance(actor, Principal) else (actor, "")
+    session.add(AuditEvent(actor=name, role=role, action=action, target=target, version=version,
+                           detail=detail or {}))
+
+
+def list_audit(session: Session, *, actor: str = "", target: str = "", offset: int = 0, limit: int = 50
+               ) -> tuple[list[AuditEvent], int]:
+    stmt = select(AuditEvent)
+    if actor:
+        stmt = stmt.where(AuditEvent.actor == actor)
+    if target:
+        stmt = stmt.where(AuditEvent.target == target)
+    count = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = list(session.exec(stmt.order_by(col(AuditEvent.id).desc()).offset(offset).limit(limit)))
+    return rows, int(count)
+
+
+class TokenService:
+    """Creates and checks API tokens."""
+
+    def __init__(self, engine: Engine, *, cache_seconds: float = 10.0, stale_seconds: float = 3600.0) -> None:
+        self.engine, self.cache_seconds, self.stale_seconds = engine, cache_seconds, stale_seconds
+        self._cache: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def create(self, *, name: str, role: str | Role, created_by: Principal | str = "cli") -> str:
+        """A new token for ``name`` with ``role``; the plain token is returned once and never stored."""
+        return self.issue(name=name, role=role, created_by=created_by)[0]
+
+    def issue(self, *, name: str, role: str | Role, created_by: Principal | str = "cli") -> tuple[str, ApiToken]:
+        """``create``, also returning the stored row."""
+        role = parse_role(str(role))
+        name = name.strip()
+        if not name or len(name) > 100:
+            raise AssistantError("token name must be 1-100 characters")
+        plain = PREFIX + secrets.token_urlsafe(32)
+        with session_scope(self.engine) as s:
+            row = ApiToken(name=name, role=str(role), token_hash=hash_token(plain), prefix=plain[:8],
+                           created_by=created_by.name if isinstance(created_by, Principal) else created_by)
+            s.add(row)
+            s.flush()
+            record_audit(s, created_by, "token.create", name, detail={"role": str(role), "token_id": row.id})
+        return plain, row
+
+    def authenticate(self, token: str | None) -> Principal:
+        if not token:
+            raise Unauthorized("missing token: send 'Authorization: Bearer <token>'")
+        key = hash_token(token)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit and hit[0] > now:
+                return hit[1]
+        try:
+            with Session(self.engine) as s:
+                row = s.exec(select(ApiToken).where(ApiToken.token_hash == key)).first()
+        except OperationalError:
+            # the database is down: a token this process checked recently still works, so counselors
+            # keep searching from the loaded index; anything else waits for the database (503)
+            if hit and now - hit[0] < self.stale_seconds:
+                return hit[1]
+            raise
+        if row is None or row.revoked_at is not None:
+            raise Unauthorized("invalid or revoked token")
+        principal = Principal(row.name, Role(row.role), row.id)
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[key] = (now + self.cache_seconds, principal)
+        return principal
+
+    def list(self) -> list[ApiToken]:
+        with Session(self.engine) as s:
+            return list(s.exec(select(ApiToken).order_by(col(ApiToken.id))))
+
+    def revoke(self, token_id: int, *, by: Principal | str) -> ApiToken:
+        with session_scope(self.engine) as s:
+            row = s.get(ApiToken, token_id)
+            if row is None:
+                from assistant.errors import NotFound
+
+                raise NotFound(f"token not found: {token_id}")
+            if row.revoked_at is None:
+                row.revoked_at = utcnow()
+                s.add(row)
+                record_audit(s, by, "token.revoke", row.name, detail={"token_id": token_id})
+        with self._lock:
+            self._cache.clear()
+        return row
