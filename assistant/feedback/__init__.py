@@ -1,0 +1,1 @@
+"""Every suggestion shown to a counselor, what the counselor did with it, and the knowledge-gap report."""
