@@ -45,6 +45,9 @@ def parse_query_line(line: str, lineno: int) -> EvalQuery:
         raise DatasetError(f"line {lineno}: missing {', '.join(missing)}")
     if not isinstance(d["gold"], list) or not all(isinstance(g, str) for g in d["gold"]):
         raise DatasetError(f"line {lineno}: gold must be a list of entry ids")
+    facts = d.get("key_facts")
+    if facts is not None and (not isinstance(facts, list) or not all(isinstance(f, str) and f.strip() for f in facts)):
+        raise DatasetError(f"line {lineno}: key_facts must be a list of non-empty texts")
     if not isinstance(d["question"], str) or not d["question"].strip():
         raise DatasetError(f"line {lineno}: question must be non-empty text")
     return EvalQuery(

@@ -43,11 +43,23 @@ def evaluate_retrieval(retriever: Retriever, queries: list[EvalQuery], *, top_k:
                           "latency_ms": round(latencies[-1], 2)})
         if progress:
             progress(1)
+    return retrieval_report(queries, run, latencies, top_k=top_k, per_query=per_query)
+
+
+def region_group(q: EvalQuery) -> str:
+    """The caller's city (sido), or '(none)' when the question comes without a region."""
+    return q.region.split()[0] if q.region else "(none)"
+
+
+def retrieval_report(queries: list[EvalQuery], run: dict[str, list[str]], latencies: list[float], *,
+                     top_k: int, per_query: list[dict[str, Any]]) -> dict[str, Any]:
+    """The shape ``assistant eval retrieval --json`` prints (plus ``per_query``)."""
     qrels = to_qrels(queries)
     return {
         "overall": summarize(qrels, run),
         "by_type": group_summaries(queries, run, lambda q: q.type),
         "by_lang": group_summaries(queries, run, lambda q: q.lang),
+        "by_region": group_summaries(queries, run, region_group),
         "n_queries": len(queries),
         "n_without_gold": sum(1 for q in queries if not q.in_kb),
         "top_k": top_k,
