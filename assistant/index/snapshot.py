@@ -34,7 +34,7 @@ from assistant.index.lexical import LexicalIndex
 from assistant.kb.importers import _record_from_dict, record_to_json
 from assistant.text.chunking import CHUNKER_VERSION, chunk_entry, text_hash
 from assistant.text.tokenizer import TOKENIZER_VERSION, KoreanTokenizer
-from assistant.types import Chunk, EntryRecord
+from assistant.types import Chunk, EntryRecord, Region
 
 FORMAT_VERSION = 1
 FILES = ("entries.jsonl", "chunks.jsonl", "tokens.json", "dense.faiss")
@@ -88,10 +88,8 @@ class Snapshot:
         key = (sido, sigungu)
         mask = self._masks.get(key)
         if mask is None:
-            ok = np.array([
-                (not e.sido) or (e.sido == sido and (not e.sigungu or e.sigungu == sigungu))
-                for e in (self.entries[eid] for eid in self.entry_ids)
-            ], dtype=bool)
+            region = Region(sido, sigungu)
+            ok = np.array([region.covers(self.entries[eid]) for eid in self.entry_ids], dtype=bool)
             mask = ok[self.row_entry] if len(self.row_entry) else np.zeros(0, bool)
             self._masks[key] = mask
         return mask
@@ -216,6 +214,35 @@ def _fsync_write(path: Path, data: str) -> None:
         os.fsync(fh.fileno())
 
 
+def _fsync_path(path: Path) -> None:
+    """Flush a file written by someone else (FAISS) or a folder's entries (after a rename)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def cleanup_temp(index_dir: Path) -> list[str]:
+    """Remove what an interrupted save left behind (``.*.tmp`` folders, ``CURRENT.tmp``).
+
+    Loading never looks at them; call this only while holding the folder's write lock, since a
+    temporary folder may be another writer's save in progress."""
+    removed = []
+    snaps = index_dir / "snapshots"
+    leftovers = [p for p in snaps.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp")] \
+        if snaps.is_dir() else []
+    if (index_dir / "CURRENT.tmp").exists():
+        leftovers.append(index_dir / "CURRENT.tmp")
+    for p in leftovers:
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+        removed.append(p.name)
+    return removed
+
+
 def save_snapshot(snap: Snapshot, index_dir: Path, keep: int = 3) -> Path:
     """Write the snapshot to a new folder, then point CURRENT at it (atomic rename)."""
     snaps = index_dir / "snapshots"
@@ -233,14 +260,18 @@ def save_snapshot(snap: Snapshot, index_dir: Path, keep: int = 3) -> Path:
         for c in snap.chunks) + "\n")
     _fsync_write(tmp / "tokens.json", json.dumps(snap.tokens, ensure_ascii=False))
     snap.dense.save(tmp / "dense.faiss")
+    _fsync_path(tmp / "dense.faiss")
     manifest = snap.manifest.as_dict()
     manifest["checksums"] = {f: _sha256(tmp / f) for f in FILES}
     _fsync_write(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     final = snaps / name
     os.replace(tmp, final)
+    _fsync_path(snaps)
     _fsync_write(index_dir / "CURRENT.tmp", name)
     os.replace(index_dir / "CURRENT.tmp", index_dir / "CURRENT")
-    for old in sorted(p for p in snaps.iterdir() if p.name.startswith("kb"))[:-keep]:
+    _fsync_path(index_dir)
+    others = sorted(p for p in snaps.iterdir() if p.name.startswith("kb") and p.name != name)
+    for old in others[:max(0, len(others) - (keep - 1))]:  # never the folder CURRENT now names
         shutil.rmtree(old, ignore_errors=True)
     return final
 
