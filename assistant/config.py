@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=8.0, gt=0)
     llm_max_retries: int = Field(default=1, ge=0)
     prompt_file: Path = ROOT / "prompts" / "advisor-v1.md"
-    abstain_dense_min: float = 0.86
+    abstain_dense_min: float = 0.86  # 0.88 lifts out-of-KB recall but abstains on colloquial in-KB questions (README)
     abstain_lexical_min: float = 8.0
 
     rrf_k: int = Field(default=60, ge=1)
@@ -60,3 +60,26 @@ class Settings(BaseSettings):
     candidate_k: int = Field(default=100, ge=1)
     max_query_chars: int = Field(default=500, ge=10)
     chunk_max_chars: int = Field(default=600, ge=100)
+
+    # replicas: a serving process follows edits made anywhere (PostgreSQL LISTEN/NOTIFY, plus a
+    # poll of the KB version every sync_poll_seconds) and saves its index at most every sync_save_seconds
+    sync_enabled: bool = True
+    sync_listen: bool = True
+    sync_poll_seconds: float = Field(default=2.0, gt=0)
+    sync_save_seconds: float = Field(default=60.0, ge=0)
+
+    # API: tokens are checked against the database at most every token_cache_seconds (revocations
+    # take effect within that); requests per token and minute, 0 = unlimited
+    token_cache_seconds: float = Field(default=10.0, ge=0)
+    rate_limit_per_minute: int = Field(default=600, ge=0)
+
+    # logs: JSON lines (with request ids) for a serving process; never question text or personal data
+    log_json: bool = True
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # evaluation on every manual update: the service queues a run after each change (affected
+    # questions first, then the whole set) and checks the gates; drafts are scored the same way
+    eval_on_change: bool = True
+    eval_queries: Path = ROOT / "evals" / "dev" / "queries.jsonl"
+    eval_gates: Path | None = ROOT / "evals" / "gates.toml"
+    eval_top_k: int = Field(default=10, ge=1, le=100)

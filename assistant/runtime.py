@@ -16,11 +16,17 @@ from sqlmodel import Session, select
 from assistant.advisor.generators import ExtractiveGenerator, Generator, OpenAIChatGenerator
 from assistant.advisor.prompts import Prompt
 from assistant.advisor.service import AbstentionPolicy, Advisor
+from assistant.auth.service import TokenService
 from assistant.calls.service import CallService
 from assistant.config import Settings
+from assistant.editor.drafts import DraftService
+from assistant.editor.service import EditorService
+from assistant.evals.queue import EvalQueue
+from assistant.feedback.service import FeedbackService
 from assistant.index.cache import EmbeddingCache
 from assistant.index.embedders import Embedder, make_embedder
 from assistant.index.manager import IndexManager
+from assistant.index.sync import KbWatcher
 from assistant.kb import repo
 from assistant.kb.db import make_engine, migrate
 from assistant.kb.models import EntryVersion
@@ -35,6 +41,7 @@ class Runtime:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._watcher: KbWatcher | None = None
 
     @cached_property
     def engine(self) -> Engine:
@@ -93,8 +100,33 @@ class Runtime:
                        policy=AbstentionPolicy(s.abstain_dense_min, s.abstain_lexical_min))
 
     @cached_property
+    def feedback(self) -> FeedbackService:
+        s = self.settings
+        return FeedbackService(self.engine, tokenize=self.manager.tokenizer.tokenize,
+                               low_dense=s.abstain_dense_min + 0.02, low_lexical=s.abstain_lexical_min * 1.5)
+
+    @cached_property
     def calls(self) -> CallService:
-        return CallService(self.engine, self.advisor)
+        return CallService(self.engine, self.advisor, self.feedback)
+
+    @cached_property
+    def tokens(self) -> TokenService:
+        return TokenService(self.engine, cache_seconds=self.settings.token_cache_seconds)
+
+    @cached_property
+    def evals(self) -> EvalQueue:
+        s = self.settings
+        return EvalQueue(self.engine, self.advisor, queries_path=s.eval_queries, gates_path=s.eval_gates,
+                         top_k=s.eval_top_k)
+
+    @cached_property
+    def editor(self) -> EditorService:
+        on_change = self.evals.enqueue if self.settings.eval_on_change else None
+        return EditorService(self.engine, self.manager, on_change=on_change)
+
+    @cached_property
+    def drafts(self) -> DraftService:
+        return DraftService(self.engine, self.manager, self.editor, self.evals, self.advisor)
 
     def start(self) -> None:
         """Load the saved index and catch up with the database."""
@@ -103,6 +135,26 @@ class Runtime:
         # pay one-off costs (Kiwi's worker pool, the embedder's first call) before the first caller does
         self.manager.tokenizer.tokenize_many(["워밍업 문장입니다", "두 번째 문장"])
         self.retriever.search("워밍업", top_k=1)
+
+    def start_background(self) -> None:
+        """Start the service's background work: the evaluation queue's worker, and keeping the index
+        in step with other replicas' edits."""
+        s = self.settings
+        if s.eval_on_change:
+            self.evals.start()
+        if not s.sync_enabled or (self._watcher is not None and self._watcher.running):
+            return
+        self._watcher = KbWatcher(self.manager, poll_seconds=s.sync_poll_seconds, listen=s.sync_listen,
+                                  save_seconds=s.sync_save_seconds, load=self.start)
+        self._watcher.start()
+
+    def stop_background(self) -> None:
+        """Stop what ``start_background`` started; safe to call when nothing runs."""
+        if "evals" in self.__dict__:
+            self.evals.stop()
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
 
     def kb_version(self) -> int:
         with Session(self.engine) as s:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -41,6 +41,34 @@ def postgres_url() -> Iterator[str]:
         admin.close()
 
 
+@pytest.fixture()
+def new_postgres_db(postgres_url: str) -> Iterator[Callable[[], str]]:
+    """A factory of fresh databases on the real PostgreSQL server, each dropped after the test."""
+    import psycopg
+
+    admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
+    names: list[str] = []
+
+    def make() -> str:
+        name = f"assistant_own_{uuid.uuid4().hex[:10]}"
+        admin.execute(f'CREATE DATABASE "{name}"')
+        names.append(name)
+        return f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+
+    try:
+        yield make
+    finally:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture()
+def own_postgres_db(new_postgres_db: Callable[[], str]) -> str:
+    """A database of this test's own on the real PostgreSQL server, dropped afterwards."""
+    return new_postgres_db()
+
+
 @pytest.fixture(scope="session")
 def shipped_records() -> list[EntryRecord]:
     return importers.read_kb_jsonl(SHIPPED)
@@ -66,12 +94,14 @@ def subset_records(shipped_records: list[EntryRecord]) -> list[EntryRecord]:
 
 
 def make_settings(tmp: Path, **overrides: object) -> Settings:
-    return Settings(
-        database_url=f"sqlite:///{tmp / 'kb.db'}",
-        index_dir=tmp / "index",
-        embedding_cache_dir=tmp / "embeddings",
-        **overrides,  # type: ignore[arg-type]
-    )
+    """Settings in ``tmp``; no evaluation runs after each edit unless a test asks (each is seconds of CPU)."""
+    values: dict[str, object] = {
+        "database_url": f"sqlite:///{tmp / 'kb.db'}",
+        "index_dir": tmp / "index",
+        "embedding_cache_dir": tmp / "embeddings",
+        "eval_on_change": False,
+    }
+    return Settings(**{**values, **overrides})  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
@@ -96,3 +126,12 @@ def fresh_runtime(tmp_path: Path, subset_records: list[EntryRecord]) -> Runtime:
     rt.manager.rebuild()
     rt.start()
     return rt
+
+
+def token_for(rt: Runtime, role: str, name: str | None = None) -> str:
+    """A real API token of ``role`` on ``rt``'s database."""
+    return rt.tokens.create(name=name or f"test-{role}-{uuid.uuid4().hex[:6]}", role=role, created_by="tests")
+
+
+def auth_headers(rt: Runtime, role: str = "admin") -> dict[str, str]:
+    return {"Authorization": f"Bearer {token_for(rt, role)}"}

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from assistant.auth.service import Principal
+from assistant.errors import Unauthorized
 from assistant.runtime import Runtime
 
 
@@ -13,4 +15,13 @@ def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime  # type: ignore[no-any-return]
 
 
+def get_principal(request: Request) -> Principal:
+    """The caller, as ``security.authorize`` (an app-wide dependency) established it."""
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        raise Unauthorized("missing token: send 'Authorization: Bearer <token>'")
+    return principal  # type: ignore[no-any-return]
+
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

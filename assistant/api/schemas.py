@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from assistant.feedback.models import FeedbackKind, FeedbackReason
+from assistant.kb.models import EntryCreate, EntryPublic, EntryUpdate
 
 
 class AskRequest(BaseModel):
@@ -31,6 +35,8 @@ class HitOut(BaseModel):
     version: int
     score: float
     scores: ScoresOut
+    updated: str = Field(default="", description="the entry's own last-updated date, when the source gives one")
+    snippet: str = Field(default="", description="the best-matching passage, shortened")
 
 
 class SearchResponse(BaseModel):
@@ -55,6 +61,7 @@ class GroundingOut(BaseModel):
 
 
 class AdviseResponse(BaseModel):
+    suggestion_id: int | None = Field(default=None, description="send feedback on this answer with it")
     answer: str
     mode: str = Field(description="extractive, llm or abstain")
     abstained: bool
@@ -127,3 +134,212 @@ class CallRecord(BaseModel):
     답변: str
     안내: str
     결과: str
+
+
+class Me(BaseModel):
+    name: str
+    role: str
+    permissions: list[str]
+
+
+class RegionsOut(BaseModel):
+    sido: list[str]
+    districts: dict[str, list[str]]
+
+
+class FeedbackIn(BaseModel):
+    suggestion_id: int = Field(ge=1)
+    kind: FeedbackKind
+    entry_id: str | None = Field(default=None, max_length=200)
+    reason: FeedbackReason | None = None
+    comment: str = Field(default="", max_length=1000)
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    suggestion_id: int
+    kind: str
+    entry_id: str | None
+    reason: str | None
+    comment: str
+    created_at: datetime
+
+
+class EntryIn(EntryCreate):
+    note: str = Field(default="created", max_length=500)
+
+
+class EntryPatch(EntryUpdate):
+    expected_version: int = Field(ge=1, description="the version you edited; a newer one is a 409 conflict")
+    note: str = Field(default="edited", max_length=500)
+
+
+class RetireIn(BaseModel):
+    expected_version: int = Field(ge=1)
+    note: str = Field(default="retired", max_length=500)
+
+
+class EntryChange(BaseModel):
+    entry: EntryPublic
+    indexed_kb_version: int = Field(description="the live index's KB version after the change: searchable now")
+
+
+class VersionMeta(BaseModel):
+    version: int
+    author: str
+    change_note: str
+    status: str
+    title: str
+    created_at: datetime
+    content_hash: str
+
+
+class HistoryOut(BaseModel):
+    data: list[VersionMeta]
+    count: int
+
+
+class FieldChange(BaseModel):
+    field: str
+    before: Any
+    after: Any
+
+
+class DiffOut(BaseModel):
+    entry_id: str
+    from_version: int
+    to_version: int
+    changes: list[FieldChange]
+    content_diff: list[str]
+
+
+class SyncReportOut(BaseModel):
+    source: str
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+    unchanged: int
+    dry_run: bool
+
+
+class ImportOut(BaseModel):
+    reports: list[SyncReportOut]
+    indexed_kb_version: int
+
+
+class GapEntry(BaseModel):
+    entry_id: str
+    title: str
+
+
+class GapGroupOut(BaseModel):
+    kind: Literal["abstained", "low_confidence", "thumbs_down"]
+    label: str
+    count: int
+    questions: list[str]
+    entries: list[GapEntry]
+    reasons: dict[str, int]
+    last_seen: datetime | None
+
+
+class GapsOut(BaseModel):
+    since: datetime
+    groups: list[GapGroupOut]
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    target: str
+    version: int | None
+    detail: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    data: list[AuditOut]
+    count: int
+
+
+class TokenIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    role: Literal["counselor", "editor", "qa", "admin"]
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    role: str
+    prefix: str
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="shown once; only its hash is stored")
+
+
+class EvalRunOut(BaseModel):
+    id: int
+    status: str
+    phase: str
+    trigger: str
+    changed: list[str]
+    kb_version: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    passed: bool | None
+    gates: list[dict[str, Any]]
+    scores: dict[str, float] = Field(description="headline scores of the full pass")
+    affected: list[str] = Field(description="questions scored first (their gold or previous hits touch a change)")
+    affected_scores: dict[str, float]
+    error: str
+
+
+class EvalRunDetail(EvalRunOut):
+    summary: dict[str, Any]
+    meta: dict[str, Any]
+    results: list[dict[str, Any]] | None = Field(default=None, description="per question, with ?results=true")
+
+
+class EvalQueued(BaseModel):
+    run_id: int
+
+
+class EvalRequest(BaseModel):
+    note: str = Field(default="manual", max_length=200)
+
+
+class DraftIn(BaseModel):
+    action: Literal["create", "update", "retire"]
+    entry_id: str = Field(min_length=1, max_length=200)
+    base_version: int = Field(default=0, ge=0, description="the version the draft starts from (0 for a new entry)")
+    changes: dict[str, Any] = Field(default_factory=dict, description="fields as in PATCH /v1/entries (all of them for create)")
+    note: str = Field(default="", max_length=500)
+
+
+class DraftOut(BaseModel):
+    id: int
+    created_at: datetime
+    author: str
+    entry_id: str
+    action: str
+    base_version: int
+    changes: dict[str, Any]
+    note: str
+    status: str
+    evaluation: dict[str, Any]
+    passed: bool | None
+    published_version: int | None
+    published_at: datetime | None
+    published_by: str
+    override_reason: str
+
+
+class PublishIn(BaseModel):
+    override: bool = Field(default=False, description="admins only: publish although a gate fails")
+    reason: str = Field(default="", max_length=500)

@@ -9,23 +9,25 @@ Text is masked before it is stored, so the history never holds personal data.
 
 from __future__ import annotations
 
-from typing import Any
+import time
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from assistant.advisor.service import Advisor, mask
 from assistant.calls.models import Call, CallEvent
-from assistant.errors import AssistantError, EntryNotFound
+from assistant.errors import AssistantError, NotFound
+from assistant.feedback.service import FeedbackService
 from assistant.kb.db import session_scope
+from assistant.types import Answer
 
 SPEAKERS = ("citizen", "counselor")
 
 
-class CallNotFound(EntryNotFound):
+class CallNotFound(NotFound):
     def __init__(self, call_id: str) -> None:
-        AssistantError.__init__(self, f"call not found: {call_id}")
-        self.entry_id = call_id
+        super().__init__(f"call not found: {call_id}")
+        self.call_id = call_id
 
 
 class CallClosed(AssistantError):
@@ -35,8 +37,9 @@ class CallClosed(AssistantError):
 class CallService:
     """Creates calls, records utterances and suggestions, hands calls over, drafts the record."""
 
-    def __init__(self, engine: Engine, advisor: Advisor) -> None:
+    def __init__(self, engine: Engine, advisor: Advisor, feedback: FeedbackService | None = None) -> None:
         self.engine, self.advisor = engine, advisor
+        self.feedback = feedback or FeedbackService(engine)
 
     def create(self, *, region: str = "", counselor: str = "") -> Call:
         if region:
@@ -52,8 +55,10 @@ class CallService:
             raise CallNotFound(call_id)
         return call
 
-    def utterance(self, call_id: str, speaker: str, text: str, *, final: bool = True) -> dict[str, Any] | None:
-        """Record an utterance; a final citizen utterance returns (and records) fresh suggestions."""
+    def utterance(self, call_id: str, speaker: str, text: str, *, final: bool = True,
+                  actor: str = "") -> tuple[Answer, int] | None:
+        """Record an utterance; a final citizen utterance returns (and records) fresh suggestions:
+        the answer and its suggestion id."""
         if speaker not in SPEAKERS:
             raise AssistantError(f"speaker must be one of {', '.join(SPEAKERS)}")
         masked = mask(text)
@@ -66,13 +71,16 @@ class CallService:
         if speaker != "citizen" or not final:
             return None
         question = " ".join(self._recent_citizen_text(call_id))
-        answer = self.advisor.advise(question, region=region or None).as_dict()
+        t0 = time.perf_counter()
+        result = self.advisor.advise(question, region=region or None)
+        sid = self.feedback.record_suggestion(
+            result, question=question, region=region, actor=actor or "", call_id=call_id,
+            kb_version=self.advisor.retriever.holder.snapshot.kb_version,
+            latency_ms=(time.perf_counter() - t0) * 1000)
+        payload = {**result.as_dict(), "suggestion_id": sid}
         with session_scope(self.engine) as s:
-            event = CallEvent(call_id=call_id, kind="suggestion", text=str(answer["answer"]), payload=answer)
-            s.add(event)
-            s.flush()
-            answer["suggestion_id"] = event.id
-        return answer
+            s.add(CallEvent(call_id=call_id, kind="suggestion", text=result.text, payload=payload))
+        return result, sid
 
     def _recent_citizen_text(self, call_id: str, n: int = 2) -> list[str]:
         with Session(self.engine) as s:

@@ -6,13 +6,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
+from tests.conftest import auth_headers
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def client(built_runtime):
-    with TestClient(create_app(built_runtime.settings, runtime=built_runtime)) as c:
+    with TestClient(create_app(built_runtime.settings, runtime=built_runtime),
+                    headers=auth_headers(built_runtime, "counselor")) as c:
         yield c
 
 
@@ -77,7 +79,8 @@ def test_not_ready_without_an_index(tmp_path):
     from tests.conftest import make_settings
 
     settings = make_settings(tmp_path)
-    with TestClient(create_app(settings, runtime=Runtime(settings))) as c:
+    rt = Runtime(settings)
+    with TestClient(create_app(settings, runtime=rt), headers=auth_headers(rt, "counselor")) as c:
         r = c.get("/readyz")
         assert r.status_code == 503 and "assistant index build" in r.json()["checks"]["index"]
         s = c.post("/v1/search", json={"question": "기초연금"})

@@ -4,13 +4,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
+from tests.conftest import auth_headers
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture()
 def client(fresh_runtime):
-    with TestClient(create_app(fresh_runtime.settings, runtime=fresh_runtime)) as c:
+    with TestClient(create_app(fresh_runtime.settings, runtime=fresh_runtime),
+                    headers=auth_headers(fresh_runtime, "counselor")) as c:
         yield c
 
 

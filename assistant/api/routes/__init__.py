@@ -1,0 +1,1 @@
+"""HTTP routes by audience: counselors (search, advice, feedback), live calls, editors, admin and reports."""

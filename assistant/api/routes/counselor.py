@@ -1,0 +1,127 @@
+"""Counselor routes: search, grounded advice (JSON or server-sent events), feedback, regions."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy.exc import OperationalError
+from starlette.concurrency import iterate_in_threadpool
+
+from assistant.api.deps import PrincipalDep, RuntimeDep
+from assistant.api.schemas import (
+    AdviseResponse,
+    AskRequest,
+    FeedbackIn,
+    FeedbackOut,
+    Me,
+    RegionsOut,
+    SearchResponse,
+)
+from assistant.auth.roles import permissions_of
+from assistant.errors import AssistantError
+from assistant.runtime import Runtime
+from assistant.text.pii import mask_pii
+from assistant.types import Answer, Hit
+
+router = APIRouter(tags=["counselor"])
+log = logging.getLogger(__name__)
+
+
+def hit_out(rt: Runtime, h: Hit) -> dict[str, Any]:
+    """A hit as the side panel shows it: with the entry's last-updated date and a short passage."""
+    entry = rt.manager.holder.snapshot.entries.get(h.entry_id)
+    snippet = " ".join(h.snippet.split())
+    return {**h.as_dict(), "updated": entry.updated if entry else "",
+            "snippet": snippet[:200] + ("…" if len(snippet) > 200 else "")}
+
+
+def answer_out(rt: Runtime, answer: Answer, suggestion_id: int | None) -> dict[str, Any]:
+    return {**answer.as_dict(), "hits": [hit_out(rt, h) for h in answer.hits], "suggestion_id": suggestion_id}
+
+
+@router.get("/v1/me", response_model=Me)
+def me(principal: PrincipalDep) -> Me:
+    """Who this token belongs to and what it may do (the widget shows it)."""
+    return Me(name=principal.name, role=str(principal.role), permissions=permissions_of(principal.role))
+
+
+@router.get("/v1/regions", response_model=RegionsOut)
+def regions(rt: RuntimeDep) -> RegionsOut:
+    """The regions callers can be from: every city/province and its districts (Seoul's 25 first)."""
+    resolver = rt.retriever.regions
+    order = sorted(resolver.districts, key=lambda s: (s != "서울특별시", s))
+    return RegionsOut(sido=order, districts={s: sorted(resolver.districts[s]) for s in order})
+
+
+@router.post("/v1/search", response_model=SearchResponse)
+def search(body: AskRequest, rt: RuntimeDep) -> SearchResponse:
+    """The manual entries for a question, in the caller's region."""
+    result = rt.retriever.search(mask_pii(body.question).text, region=body.region, top_k=body.top_k)
+    return SearchResponse.model_validate({"hits": [hit_out(rt, h) for h in result.hits],
+                                          "region": result.region.label, "notices": result.notices})
+
+
+@router.post("/v1/advise", response_model=AdviseResponse, responses={
+    200: {"content": {"text/event-stream": {}}, "description": "JSON, or server-sent events"}})
+def advise(body: AskRequest, request: Request, rt: RuntimeDep, principal: PrincipalDep) -> Any:
+    """A grounded answer with citations. Ask for ``text/event-stream`` to get events: ``hits``,
+    then ``delta``s of answer text, then ``done`` with citations, the grounding report and the
+    ``suggestion_id`` to send feedback with."""
+    t0 = time.perf_counter()
+    masked, result = rt.advisor.retrieve(body.question, body.region, body.top_k)
+    metrics = request.app.state.metrics
+    retrieved = time.perf_counter()
+    metrics.stage.labels(stage="retrieval").observe(retrieved - t0)
+
+    def record(answer: Answer) -> int | None:
+        metrics.stage.labels(stage="generation").observe(time.perf_counter() - retrieved)
+        metrics.observe_answer(answer.mode, answer.errors, answer.abstained)
+        try:
+            return rt.feedback.record_suggestion(
+                answer, question=masked, region=result.region.label, actor=principal.name,
+                kb_version=rt.manager.holder.snapshot.kb_version, latency_ms=(time.perf_counter() - t0) * 1000)
+        except OperationalError as exc:  # the answer matters more than its record: serve it, say so
+            log.error("suggestion not recorded (database unavailable): %s", str(exc).splitlines()[0])
+            answer.notices.append("이 답변은 기록되지 않았습니다(데이터베이스 연결 불가): 피드백을 보낼 수 없습니다")
+            return None
+
+    if "text/event-stream" not in request.headers.get("accept", ""):
+        answer = rt.advisor.answer(masked, result)
+        return AdviseResponse.model_validate(answer_out(rt, answer, record(answer)))
+    events = rt.advisor.answer_events(masked, result)
+    return StreamingResponse(iterate_in_threadpool(_sse(rt, events, record)), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+def _frame(name: str, data: Any) -> str:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _sse(rt: Runtime, events: Iterator[dict[str, Any]], record: Any) -> Iterator[str]:
+    try:
+        for e in events:
+            if "hits" in e:
+                yield _frame("hits", {"hits": [hit_out(rt, h) for h in e["hits"]]})
+            elif "delta" in e:
+                yield _frame("delta", {"text": e["delta"]})
+            elif "answer" in e:
+                answer: Answer = e["answer"]
+                done = answer_out(rt, answer, record(answer))
+                done.pop("hits")
+                yield _frame("done", done)
+    except AssistantError as exc:
+        yield _frame("error", {"code": type(exc).__name__, "message": str(exc)})
+
+
+@router.post("/v1/feedback", response_model=FeedbackOut, status_code=201)
+def feedback(body: FeedbackIn, rt: RuntimeDep, principal: PrincipalDep) -> FeedbackOut:
+    """What the counselor did with a suggestion: displayed, clicked, copied, thumbs up or down (with a reason)."""
+    row = rt.feedback.add(body.suggestion_id, body.kind, actor=principal.name, entry_id=body.entry_id,
+                          reason=body.reason, comment=body.comment)
+    return FeedbackOut.model_validate(row.model_dump())

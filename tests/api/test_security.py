@@ -1,0 +1,133 @@
+"""The permission table against the real app: every route is in it, and every role gets exactly
+what the table grants (401 without a token, 403 for a role without the permission)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from assistant.api.app import create_app
+from assistant.api.security import ROUTE_PERMISSIONS
+from assistant.auth.models import ApiToken, AuditEvent
+from assistant.auth.roles import Role, allowed
+from tests.conftest import token_for
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def app(built_runtime):
+    app = create_app(built_runtime.settings, runtime=built_runtime)
+    with TestClient(app):
+        yield app
+
+
+@pytest.fixture(scope="module")
+def tokens(built_runtime) -> dict[Role, str]:
+    return {role: token_for(built_runtime, role) for role in Role}
+
+
+def api_routes(app) -> set[tuple[str, str]]:
+    def walk(routes):
+        for r in routes:
+            if isinstance(r, APIRoute):
+                yield from ((m, r.path) for m in r.methods)
+            elif hasattr(r, "original_router"):  # FastAPI's included routers (no prefixes are used here)
+                yield from walk(r.original_router.routes)
+
+    return set(walk(app.routes))
+
+
+def concrete(path: str, entry_id: str) -> str:
+    return (path.replace("{entry_id:path}", entry_id).replace("{call_id}", "no-such-call")
+            .replace("{token_id}", "999999"))
+
+
+def test_every_route_is_in_the_table_and_the_table_names_only_real_routes(app):
+    routes = api_routes(app)
+    assert routes - set(ROUTE_PERMISSIONS) == set(), "routes without a permission entry are refused to everyone"
+    assert set(ROUTE_PERMISSIONS) - routes <= {("GET", "/metrics"), ("GET", "/")}
+
+
+def test_each_role_gets_exactly_what_the_table_grants(app, tokens, built_runtime):
+    entry_id = next(iter(built_runtime.manager.holder.snapshot.entries))
+    with TestClient(app) as client:
+        for (method, path), permission in sorted(ROUTE_PERMISSIONS.items()):
+            if (method, path) not in api_routes(app):
+                continue
+            url = concrete(path, entry_id)
+            # invalid bodies: an allowed caller gets past the permission check and stops at validation,
+            # so nothing is changed by this walk
+            anonymous = client.request(method, url, json={})
+            if permission is None:
+                assert anonymous.status_code not in (401, 403), (method, path)
+                continue
+            assert anonymous.status_code == 401, (method, path, anonymous.text)
+            assert anonymous.json()["error"]["code"] == "Unauthorized"
+            for role, token in tokens.items():
+                r = client.request(method, url, json={}, headers={"Authorization": f"Bearer {token}"})
+                if allowed(role, permission):
+                    assert r.status_code not in (401, 403), (role, method, path, r.text)
+                else:
+                    assert r.status_code == 403 and r.json()["error"]["code"] == "Forbidden", (role, method, path)
+
+
+@pytest.mark.parametrize("header", ["Bearer ca_not-a-real-token", "Basic dXNlcjpwYXNz", "Bearer", "ca_x"])
+def test_bad_tokens_are_401(app, header):
+    with TestClient(app) as client:
+        r = client.post("/v1/search", json={"question": "기초연금"}, headers={"Authorization": header})
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+
+
+def test_tokens_are_stored_hashed_and_revocation_takes_effect(built_runtime):
+    from assistant.auth.service import TokenService
+
+    service = TokenService(built_runtime.engine, cache_seconds=0)
+    plain, row = service.issue(name="revoke-me", role="counselor", created_by="tests")
+    with Session(built_runtime.engine) as s:
+        stored = [t.token_hash for t in s.exec(select(ApiToken))]
+    assert plain not in stored and row.token_hash in stored
+    assert service.authenticate(plain).name == "revoke-me"
+    service.revoke(row.id, by="tests")
+    with pytest.raises(Exception, match="revoked"):
+        service.authenticate(plain)
+    with Session(built_runtime.engine) as s:
+        actions = [a.action for a in s.exec(select(AuditEvent).where(AuditEvent.target == "revoke-me"))]
+    assert actions == ["token.create", "token.revoke"]
+
+
+def test_rate_limit_per_token_is_429_with_retry_after(built_runtime):
+    settings = built_runtime.settings.model_copy(update={"rate_limit_per_minute": 3})
+    token = token_for(built_runtime, "counselor")
+    other = token_for(built_runtime, "counselor")
+    with TestClient(create_app(settings, runtime=built_runtime)) as client:
+        codes = [client.get("/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code for _ in range(5)]
+        assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+        limited = client.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert int(limited.headers["retry-after"]) >= 1 and limited.json()["error"]["code"] == "RateLimited"
+        assert client.get("/v1/me", headers={"Authorization": f"Bearer {other}"}).status_code == 200
+
+
+def test_me_and_token_admin_over_http(app, tokens):
+    with TestClient(app) as client:
+        me = client.get("/v1/me", headers={"Authorization": f"Bearer {tokens[Role.editor]}"}).json()
+        assert me["role"] == "editor" and "edit_kb" in me["permissions"] and "admin" not in me["permissions"]
+        admin = {"Authorization": f"Bearer {tokens[Role.admin]}"}
+        created = client.post("/v1/tokens", json={"name": "new-counselor", "role": "counselor"}, headers=admin)
+        assert created.status_code == 201 and created.json()["token"].startswith("ca_")
+        listed = client.get("/v1/tokens", headers=admin).json()
+        assert all("token" not in t for t in listed) and any(t["name"] == "new-counselor" for t in listed)
+        fresh = {"Authorization": f"Bearer {created.json()['token']}"}
+        assert client.get("/v1/me", headers=fresh).json()["role"] == "counselor"
+        bad = client.post("/v1/tokens", json={"name": "x", "role": "superuser"}, headers=admin)
+        assert bad.status_code == 422
+
+
+def test_unknown_paths_and_methods_get_json_errors(app):
+    with TestClient(app) as client:
+        r = client.get("/v1/nothing-here")
+        assert r.status_code == 404 and r.json()["error"]["code"] == "NotFound"
+        r = client.delete("/v1/search")
+        assert r.status_code == 405 and r.json()["error"]["code"] == "MethodNotAllowed"
