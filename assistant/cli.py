@@ -6,18 +6,22 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from tqdm import tqdm
 
+from assistant.auth.roles import Role
+from assistant.auth.service import Principal
 from assistant.config import ROOT, Settings
 from assistant.errors import AssistantError, IndexNotReady
 from assistant.kb import importers, repo
+from assistant.kb.changes import exclusive
 from assistant.kb.db import session_scope
+from assistant.kb.importers import Format, read_source
 from assistant.kb.models import EntryUpdate
 from assistant.runtime import Runtime
-from assistant.types import EntryRecord, Status
+from assistant.types import Status
 
 app = typer.Typer(help="Counselor-assist: knowledge base, indexes, search and evaluation.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -27,16 +31,9 @@ eval_app = typer.Typer(help="Evaluation.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
+token_app = typer.Typer(help="API tokens (roles: counselor, editor, qa, admin).", no_args_is_help=True)
+app.add_typer(token_app, name="token")
 
-
-
-class Format(StrEnum):
-    auto = "auto"
-    welfare_local = "welfare-local"
-    welfare_national = "welfare-national"
-    kb_jsonl = "kb-jsonl"
-    table = "table"
-    shared = "shared"
 
 
 class Mode(StrEnum):
@@ -53,41 +50,21 @@ def _echo_err(msg: str) -> None:
     typer.echo(msg, err=True)
 
 
-def read_source(path: Path, fmt: Format, mapping: Path | None) -> tuple[list[EntryRecord], str]:
-    """Read any supported source into records; returns them and the source name."""
-    if fmt == Format.auto:
-        if mapping is not None:
-            fmt = Format.table
-        elif path.is_dir():
-            fmt = Format.shared if (path / "welfare_local").is_dir() else Format.welfare_national
-        elif path.suffix == ".json":
-            fmt = Format.welfare_local
-        elif path.suffix == ".jsonl":
-            fmt = Format.kb_jsonl
-        else:
-            raise AssistantError(f"cannot tell the format of {path}; pass --format (or --mapping for CSV/XLSX)")
-    if not path.exists():
-        raise AssistantError(f"{path} does not exist")
-    if fmt == Format.welfare_local:
-        return importers.read_welfare_local(path), importers.LOCAL_SOURCE
-    if fmt == Format.welfare_national:
-        return importers.read_welfare_national(path), importers.NATIONAL_SOURCE
-    if fmt == Format.shared:
-        return importers.read_shared_data(path), ""
-    if fmt == Format.kb_jsonl:
-        return importers.read_kb_jsonl(path), ""
-    if mapping is None:
-        raise AssistantError("--format table needs --mapping MAPPING.toml (see knowledge_base/mappings/)")
-    m = importers.Mapping.load(mapping)
-    return importers.read_tabular(path, m), m.source
+def _operator(author: str) -> Principal:
+    """Whoever runs the command line has the database itself: an admin, named as they say."""
+    return Principal(author, Role.admin)
 
 
 def _update_index(rt: Runtime) -> None:
     """After an edit: bring the saved index up to date incrementally, if there is one."""
     try:
         rt.manager.load()
-        rt.manager.save()
-        typer.echo(f"index updated to KB version {rt.manager.holder.snapshot.kb_version}")
+        version = rt.manager.holder.snapshot.kb_version
+        if rt.manager.save(wait=30.0) is None:
+            _echo_err(f"note: index at KB version {version} in memory only; another process is writing the "
+                      "saved one (it catches up when loaded)")
+        else:
+            typer.echo(f"index updated to KB version {version}")
     except IndexNotReady as exc:
         _echo_err(f"note: index not updated: {exc}")
 
@@ -105,7 +82,7 @@ def kb_import(
     """Import manuals: idempotent (unchanged rows make no new version); any bad row aborts the whole import."""
     rt = _runtime()
     records, source = read_source(path, fmt, mapping)
-    reports = repo.import_records(rt.engine, records, source, author=author, dry_run=dry_run, prune=prune)
+    reports, _ = rt.editor.import_records(records, source, actor=_operator(author), dry_run=dry_run, prune=prune)
     for rep in reports:
         typer.echo(rep.summary())
         for label, ids in (("+", rep.added), ("~", rep.changed), ("-", rep.removed)):
@@ -125,6 +102,30 @@ def kb_export(path: Annotated[Path, typer.Argument(help="JSONL file to write (cu
         records = repo.current_records(s, include_retired=True)
     n = importers.write_kb_jsonl(records, path)
     typer.echo(f"wrote {n} entries to {path}")
+
+
+@kb_app.command("backup")
+def kb_backup(path: Annotated[Path, typer.Argument(help="JSONL file to write")]) -> None:
+    """Back up every version of every entry (author, note, time, hash, status) and the current pointers."""
+    from assistant.kb.backup import write_backup
+
+    summary = write_backup(_runtime().engine, path)
+    typer.echo(f"backed up {summary} to {path}")
+
+
+@kb_app.command("restore")
+def kb_restore(path: Annotated[Path, typer.Argument(help="A file written by `assistant kb backup`")]) -> None:
+    """Restore a backup into an EMPTY database (checked first, all or nothing), then rebuild the index."""
+    from assistant.kb.backup import restore_backup
+
+    rt = _runtime()
+    summary = restore_backup(rt.engine, path)
+    typer.echo(f"restored {summary} from {path}")
+    try:
+        snap = rt.manager.rebuild()
+        typer.echo(f"index rebuilt at KB version {snap.kb_version}")
+    except AssistantError as exc:
+        _echo_err(f"note: index not rebuilt ({exc}); run `assistant index build`")
 
 
 @kb_app.command("convert-shared")
@@ -189,8 +190,7 @@ def kb_edit(
     rt = _runtime()
     content = content_file.read_text(encoding="utf-8") if content_file else None
     data = EntryUpdate(title=title, content=content, department=department, contact=contact)
-    with session_scope(rt.engine) as s:
-        v = repo.update_entry(s, entry_id, data, expected_version=expected_version, author=author, note=note)
+    v = rt.editor.update(entry_id, data, expected_version=expected_version, actor=_operator(author), note=note).version
     typer.echo(f"{entry_id} is now at version {v.version}")
     _update_index(rt)
 
@@ -204,8 +204,7 @@ def kb_retire(
 ) -> None:
     """Retire an entry (a new version with status retired; history is kept)."""
     rt = _runtime()
-    with session_scope(rt.engine) as s:
-        v = repo.retire_entry(s, entry_id, expected_version=expected_version, author=author, note=note)
+    v = rt.editor.retire(entry_id, expected_version=expected_version, actor=_operator(author), note=note).version
     typer.echo(f"{entry_id} retired at version {v.version}")
     _update_index(rt)
 
@@ -246,10 +245,11 @@ def setup(
 ) -> None:
     """First run: create the database, import the shipped knowledge base if empty, build the index."""
     rt = _runtime()
-    if rt.kb_version() == 0:
-        records = importers.read_kb_jsonl(rt.settings.kb_dir / "entries.jsonl")
-        for rep in repo.import_records(rt.engine, records, "", author="setup", dry_run=False, prune=False):
-            typer.echo(rep.summary())
+    with exclusive(rt.engine, "setup"):  # replicas starting together: the first imports, the others find it done
+        if rt.kb_version() == 0:
+            records = importers.read_kb_jsonl(rt.settings.kb_dir / "entries.jsonl")
+            for rep in repo.import_records(rt.engine, records, "", author="setup", dry_run=False, prune=False):
+                typer.echo(rep.summary())
     try:
         if rebuild:
             raise IndexNotReady("rebuild requested")
@@ -285,17 +285,50 @@ def search(
         typer.echo(f"{i:>2}. {h.title}  [{where} · {h.scope} · v{h.version}]  {h.entry_id}  score={h.score:.4f}")
 
 
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="counselor, editor, qa or admin")],
+    name: Annotated[str, typer.Option(help="Who or what uses it (shown in the audit log)")],
+) -> None:
+    """Print a new API token (only its hash is stored: keep it now)."""
+    typer.echo(_runtime().tokens.create(name=name, role=role, created_by="cli"))
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """Every token: id, name, role, prefix, created, revoked."""
+    for t in _runtime().tokens.list():
+        revoked = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+        typer.echo(f"{t.id}\t{t.name}\t{t.role}\t{t.prefix}…\t{t.created_at:%Y-%m-%d %H:%M}\t{revoked}")
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[int, typer.Argument(help="The id shown by `assistant token list`")]) -> None:
+    """Revoke a token (services notice within the token cache time)."""
+    t = _runtime().tokens.revoke(token_id, by="cli")
+    typer.echo(f"token {t.id} ({t.name}) revoked")
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (one per core); each keeps its "
+                                         "index in step with the others like a replica")] = 1,
 ) -> None:
     """Run the HTTP service (API and OpenAPI docs at /docs)."""
     import uvicorn
 
-    from assistant.api.app import create_app
+    from assistant.api.app import create_app, create_app_from_env
+    from assistant.api.observability import configure_logging
 
-    uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info")
+    settings = Settings()
+    configure_logging(json_lines=settings.log_json, level=settings.log_level)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+        return
+    uvicorn.run(f"{create_app_from_env.__module__}:{create_app_from_env.__name__}", factory=True, workers=workers,
+                host=host, port=port, log_config=None, access_log=False)
 
 
 @app.command("advise")
@@ -353,6 +386,177 @@ def eval_retrieval(
             typer.echo(f"  {group[3:]}={name:<12} n={m['n']:<4} hit@1 {m['hit@1']:.3f}  hit@5 {m['hit@5']:.3f}  "
                        f"MRR@10 {m['mrr@10']:.3f}")
     typer.echo(f"latency ms: p50 {report['latency_ms']['p50']}  p95 {report['latency_ms']['p95']}")
+
+
+@eval_app.command("run")
+def eval_run(
+    out: Annotated[Path, typer.Option(help="New folder for results.jsonl and run.json")],
+    queries: Annotated[Path, typer.Option(help="Query file, one JSON object per line")] = ROOT / "evals" / "dev" / "queries.jsonl",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout")] = False,
+    gate: Annotated[Path | None, typer.Option(help="Quality gates (TOML); a failed gate exits with status 1")] = None,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=100, help="Ranking depth for retrieval metrics")] = 10,
+) -> None:
+    """Run retrieval and the advisor on every question; write per-question results and what the run ran on."""
+    from assistant.evals.datasets import load_queries
+    from assistant.evals.gates import check_gates, load_gates
+    from assistant.evals.runner import evaluate_answers, now_utc, prepare_out_dir, run_metadata, write_run
+
+    gates = load_gates(gate) if gate else []  # a bad gates file fails before minutes of work
+    qs = load_queries(queries)
+    prepare_out_dir(out)
+    rt = _runtime()
+    rt.start()
+    started = now_utc()
+    with tqdm(total=len(qs), desc="questions", disable=as_json or None) as bar:
+        rows, summary = evaluate_answers(rt.advisor, qs, top_k=top_k, progress=bar.update)
+    s = rt.settings
+    meta = {"run_id": out.name, "started_at": started, "finished_at": now_utc(),
+            **run_metadata(rt.advisor, queries_path=queries, n_queries=len(qs), top_k=top_k,
+                           kb_version=rt.kb_version(), root=ROOT,
+                           settings={"rrf_k": s.rrf_k, "weight_lexical": s.weight_lexical, "weight_dense": s.weight_dense,
+                                     "weight_local": s.weight_local, "weight_national": s.weight_national,
+                                     "candidate_k": s.candidate_k, "llm_model": s.llm_model or None}),
+            "summary": summary}
+    failed = check_gates(gates, summary)
+    if gate:
+        meta["gates"] = {"file": str(gate), "failed": [f.message for f in failed]}
+    write_run(out, rows, meta)
+    if as_json:
+        typer.echo(json.dumps({**summary, "run_dir": str(out)}, ensure_ascii=False))
+    else:
+        from assistant.evals.report import fmt
+
+        a, r = summary["answer"], summary["retrieval"]["overall"]
+        typer.echo(f"retrieval (n={r['n']}): hit@1 {r['hit@1']:.3f}  hit@5 {r['hit@5']:.3f}  MRR@10 {r['mrr@10']:.3f}")
+        typer.echo(f"answers (n={a['n']}): key facts {fmt(a['key_fact_coverage'])}  citation P/R "
+                   f"{fmt(a['citation_precision'])}/{fmt(a['citation_recall'])}  grounded {fmt(a['grounded_sentence_rate'])} "
+                   f"(unsupported {a['unsupported_sentences']})  numbers {fmt(a['numeric_exactness'])}")
+        typer.echo(f"abstention: precision {fmt(a['abstention_precision'])}  recall {fmt(a['abstention_recall'])}  "
+                   f"false {fmt(a['false_abstention_rate'])}  latency ms p50 {a['latency_ms']['p50']} p95 {a['latency_ms']['p95']}")
+        for name, m in a["by_type"].items():
+            typer.echo(f"  type={name:<12} n={m['n']:<4} key facts {fmt(m['key_fact_coverage'])}  citation P "
+                       f"{fmt(m['citation_precision'])}  false abst. {fmt(m['false_abstention_rate'])}  "
+                       f"abst. recall {fmt(m['abstention_recall'])}")
+        typer.echo(f"run written to {out}")
+    for f in failed:
+        _echo_err(f.message)
+    if failed:
+        raise typer.Exit(1)
+
+
+@eval_app.command("compare")
+def eval_compare(
+    run_a: Annotated[Path, typer.Argument(help="The earlier run folder")],
+    run_b: Annotated[Path, typer.Argument(help="The later run folder")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="Questions listed per kind of change")] = 30,
+) -> None:
+    """Per-question improvements and regressions between two runs, and the entries whose version changed."""
+    from assistant.evals.compare import compare_runs, render_comparison
+    from assistant.evals.runner import load_run
+
+    (meta_a, rows_a), (meta_b, rows_b) = load_run(run_a), load_run(run_b)
+    c = compare_runs(meta_a, rows_a, meta_b, rows_b)
+    typer.echo(json.dumps(c, ensure_ascii=False) if as_json else render_comparison(c, limit=limit))
+
+
+@eval_app.command("report")
+def eval_report(
+    run: Annotated[Path, typer.Argument(help="A run folder written by `assistant eval run`")],
+    trend: Annotated[int, typer.Option(min=1, help="Runs beside it (same parent folder) shown in the trend plot")] = 10,
+) -> None:
+    """Write report.html (plots inline) and report.md into the run folder."""
+    from assistant.evals.report import write_report
+    from assistant.evals.runner import load_run
+
+    meta, rows = load_run(run)
+    html_path, md_path = write_report(run, meta, rows, trend=trend)
+    typer.echo(f"wrote {html_path} and {md_path}")
+
+
+@eval_app.command("judge")
+def eval_judge(
+    run: Annotated[Path, typer.Argument(help="A run folder written by `assistant eval run`")],
+    base_url: Annotated[str, typer.Option(help="OpenAI-compatible server, e.g. http://127.0.0.1:8001/v1")],
+    model: Annotated[str, typer.Option(help="The judge model (pinned: recorded in judge.json)")],
+    api_key: Annotated[str, typer.Option(envvar="ASSISTANT_JUDGE_API_KEY", help="If the server needs one")] = "",
+    runs: Annotated[int, typer.Option(min=1, max=10, help="Judgements per question (mean and spread)")] = 3,
+    limit: Annotated[int, typer.Option(min=0, help="Only the first N questions (0: all)")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout")] = False,
+) -> None:
+    """Optional LLM judge of a run: temperature 0, several runs, mean and spread, written to judge.json
+    beside the run and never mixed into its deterministic scores or gates."""
+    from assistant.advisor.prompts import Prompt
+    from assistant.evals.judge import judge_rows, write_judgement
+    from assistant.evals.runner import load_run
+
+    _, rows = load_run(run)
+    rows = rows[:limit] if limit else rows
+    rt = _runtime()
+
+    def sources_of(row: dict[str, Any]) -> list[str]:
+        """The cited versions' text (for a declined answer: the closest entries it listed)."""
+        refs = row.get("citations") or [{"entry_id": h["entry_id"], "version": h["version"]}
+                                        for h in (row.get("hits") or [])[:3]]
+        out = []
+        with session_scope(rt.engine) as s:
+            for ref in refs:
+                try:
+                    v = repo.get_version(s, ref["entry_id"], int(ref["version"]))
+                except AssistantError:
+                    continue
+                out.append(f"{v.title}\n{v.content}\n{v.department} {v.contact}".strip())
+        return out
+
+    with tqdm(total=len(rows) * runs, desc="judging", disable=as_json or None) as bar:
+        result = judge_rows(rows, sources_of, base_url=base_url, model=model, api_key=api_key,
+                            prompt=Prompt.load(ROOT / "prompts" / "judge-v1.md"), runs=runs, progress=bar.update)
+    path = write_judgement(run, result)
+    if as_json:
+        typer.echo(json.dumps({k: v for k, v in result.items() if k != "per_query"}, ensure_ascii=False))
+        return
+    for key in ("score", "faithful", "answers"):
+        m = result[key]
+        typer.echo(f"{key:<9} mean {m['mean']}  spread {m['spread']}  runs {m['per_run']}")
+    typer.echo(f"{result['questions']} questions × {runs} runs by {model} ({result['prompt_version']}); "
+               f"unparsed replies {result['unparsed']}; written to {path}")
+
+
+@eval_app.command("export-beir")
+def eval_export_beir(
+    out: Annotated[Path, typer.Argument(help="Folder to write corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv")],
+    queries: Annotated[Path, typer.Option(help="Query file, one JSON object per line")] = ROOT / "evals" / "dev" / "queries.jsonl",
+    split: Annotated[str, typer.Option(help="Name of the qrels file")] = "test",
+    queries_only: Annotated[bool, typer.Option("--queries-only", help="Skip corpus.jsonl")] = False,
+) -> None:
+    """Export a query file and the knowledge base (current active versions) in BEIR's layout."""
+    from assistant.evals.beir import write_beir
+    from assistant.evals.datasets import load_queries
+
+    qs = load_queries(queries)
+    corpus = None
+    if not queries_only:
+        with session_scope(_runtime().engine) as s:
+            corpus = repo.current_records(s)
+    counts = write_beir(out, qs, corpus, split=split)
+    typer.echo(f"wrote {', '.join(f'{n} {k}' for k, n in counts.items())} to {out}")
+
+
+@eval_app.command("import-beir")
+def eval_import_beir(
+    folder: Annotated[Path, typer.Argument(help="A BEIR folder with queries.jsonl and qrels/SPLIT.tsv")],
+    out: Annotated[Path, typer.Option(help="Query file to write (our format)")],
+    split: Annotated[str, typer.Option(help="Which qrels file to read")] = "test",
+) -> None:
+    """Convert BEIR queries + qrels into a query file for `assistant eval run` / `eval retrieval`."""
+    from assistant.evals.beir import query_line, read_beir
+
+    if out.exists():
+        raise AssistantError(f"{out} exists; pass a new --out file")
+    qs, skipped = read_beir(folder, split=split)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(query_line(q) + "\n" for q in qs), encoding="utf-8")
+    typer.echo(f"wrote {len(qs)} queries to {out}" + (f"; skipped {skipped} without judgements" if skipped else ""))
 
 
 def main() -> None:

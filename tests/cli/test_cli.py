@@ -152,3 +152,16 @@ def test_export_retire_and_status(env, tmp_path):
 def test_advise_command(env):
     out = json.loads(run_ok(env, "advise", "출산장려금 받고 싶어요", "--region", "서울특별시 중구", "--json"))
     assert out["mode"] in ("extractive", "abstain") and out["grounding"]["unsupported"] == 0
+
+
+def test_token_create_prints_a_working_token_and_bad_roles_are_one_line_errors(env):
+    from assistant.auth.service import TokenService
+    from assistant.kb.db import make_engine
+
+    token = run_ok(env, "token", "create", "--role", "editor", "--name", "lee").strip()
+    assert token.startswith("ca_") and "\n" not in token
+    principal = TokenService(make_engine(env["DATABASE_URL"])).authenticate(token)
+    assert (principal.name, str(principal.role)) == ("lee", "editor")
+    assert "lee" in run_ok(env, "token", "list")
+    bad = run_proc(env, "token", "create", "--role", "root", "--name", "x")
+    assert bad.returncode == 2 and "valid: counselor, editor, qa, admin" in bad.stderr and "Traceback" not in bad.stderr
