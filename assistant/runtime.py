@@ -53,7 +53,8 @@ class Runtime:
     def embedder(self) -> Embedder:
         s = self.settings
         emb = make_embedder(s.embedder, model=s.embedder_model, base_url=s.embedder_base_url,
-                            api_key=s.embedder_api_key.get_secret_value())
+                            api_key=s.embedder_api_key.get_secret_value(),
+                            threads=s.embedder_threads, instances=s.embedder_instances)
         load = getattr(emb, "load", None)
         if load:
             load()

