@@ -52,8 +52,10 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=8.0, gt=0)
     llm_max_retries: int = Field(default=1, ge=0)
     prompt_file: Path = ROOT / "prompts" / "advisor-v1.md"
-    abstain_dense_min: float = 0.86  # 0.88 lifts out-of-KB recall but abstains on colloquial in-KB questions (README)
-    abstain_lexical_min: float = 8.0
+    # abstain below this confidence: best cosine + abstain_lexical_weight * ln(1 + best BM25) (README, Abstention)
+    abstain_confidence_min: float = 0.925
+    abstain_lexical_weight: float = Field(default=0.025, ge=0)
+    abstain_foreign_dense_min: float = 0.835  # questions without Hangul: the cosine alone
 
     rrf_k: int = Field(default=60, ge=1)
     weight_lexical: float = Field(default=1.0, ge=0)

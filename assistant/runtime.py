@@ -98,13 +98,19 @@ class Runtime:
                 timeout=s.llm_timeout, max_retries=s.llm_max_retries))
         generators.append(ExtractiveGenerator(self.manager.tokenizer.tokenize))
         return Advisor(self.retriever, generators, Prompt.load(s.prompt_file),
-                       policy=AbstentionPolicy(s.abstain_dense_min, s.abstain_lexical_min))
+                       policy=self.abstention)
+
+    @cached_property
+    def abstention(self) -> AbstentionPolicy:
+        s = self.settings
+        return AbstentionPolicy(s.abstain_confidence_min, s.abstain_lexical_weight, s.abstain_foreign_dense_min)
 
     @cached_property
     def feedback(self) -> FeedbackService:
         s = self.settings
         return FeedbackService(self.engine, tokenize=self.manager.tokenizer.tokenize,
-                               low_dense=s.abstain_dense_min + 0.02, low_lexical=s.abstain_lexical_min * 1.5)
+                               low_confidence=self.abstention.confidence,
+                               low_confidence_min=s.abstain_confidence_min + 0.02)
 
     @cached_property
     def calls(self) -> CallService:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from assistant.advisor.service import AbstentionPolicy
 from assistant.errors import NotFound
 from assistant.feedback.models import Feedback, FeedbackKind, FeedbackReason, Suggestion
 from assistant.kb.db import session_scope
@@ -76,9 +77,13 @@ class FeedbackService:
     """Suggestions shown and feedback on them; the knowledge-gap report."""
 
     def __init__(self, engine: Engine, *, tokenize: Callable[[str], list[str]] = str.split,
-                 low_dense: float = 0.88, low_lexical: float = 12.0) -> None:
+                 low_confidence: Callable[[float | None, float | None], float] | None = None,
+                 low_confidence_min: float = 0.945) -> None:
+        # an answer is low-confidence when the advisor's own confidence (best cosine and BM25 combined,
+        # as the abstention policy combines them) is just above the point where it would have abstained
         self.engine, self.tokenize = engine, tokenize
-        self.low_dense, self.low_lexical = low_dense, low_lexical
+        self.confidence = low_confidence or AbstentionPolicy().confidence
+        self.low_confidence_min = low_confidence_min
 
     def record_suggestion(self, answer: Answer, *, question: str, region: str, actor: str,
                           call_id: str | None = None, kb_version: int = 0, latency_ms: float = 0.0) -> int:
@@ -129,8 +134,8 @@ class FeedbackService:
                                 .order_by(col(Feedback.id).desc()).limit(max_rows)))
         groups: list[GapGroup] = []
         abstained = [r for r in rows if r.abstained]
-        low = [r for r in rows if not r.abstained and (r.top_dense or 0) < self.low_dense
-               and (r.top_lexical or 0) < self.low_lexical]
+        low = [r for r in rows if not r.abstained
+               and self.confidence(r.top_dense, r.top_lexical) < self.low_confidence_min]
         for kind, subset in (("abstained", abstained), ("low_confidence", low)):
             items = [(r.question, set(self.tokenize(r.question))) for r in subset]
             for members in cluster_questions(items):

@@ -14,7 +14,7 @@ PROMPT = Prompt.load(ROOT / "prompts" / "advisor-v1.md")
 
 def make(rt, *generators, policy=None):
     return Advisor(rt.retriever, [*generators, ExtractiveGenerator(rt.manager.tokenizer.tokenize)], PROMPT,
-                   policy=policy or AbstentionPolicy(0.0, 0.0))
+                   policy=policy or AbstentionPolicy.never())
 
 
 def test_extractive_card_is_grounded_and_cites_entry_versions(built_runtime):
@@ -65,6 +65,6 @@ def test_instructions_inside_questions_stay_inside_the_delimiters(built_runtime)
 
 
 def test_abstains_when_nothing_relevant_is_found(built_runtime):
-    answer = make(built_runtime, policy=AbstentionPolicy(dense_min=0.99, lexical_min=1e9)).advise("여권 재발급 어디서 해요")
+    answer = make(built_runtime, policy=AbstentionPolicy.always()).advise("여권 재발급 어디서 해요")
     assert answer.abstained and answer.mode == "abstain" and not answer.citations
     assert answer.hits, "the closest entries are still shown"

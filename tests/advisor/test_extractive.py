@@ -65,14 +65,27 @@ def hit(dense: float, lexical: float) -> Hit:
 
 
 def test_abstention_judges_questions_without_hangul_on_the_dense_score_alone():
-    policy = AbstentionPolicy(dense_min=0.88, lexical_min=8.0, foreign_dense_min=0.84)
-    assert not policy.abstain([hit(0.85, 20.0)], "청년 월세")  # a strong BM25 match answers a Korean question
-    assert policy.abstain([hit(0.85, 2.0)], "여권 재발급")
+    policy = AbstentionPolicy(confidence_min=0.925, lexical_weight=0.025, foreign_dense_min=0.835)
+    assert not policy.abstain([hit(0.86, 20.0)], "청년 월세")  # a strong BM25 match answers a Korean question
+    assert policy.abstain([hit(0.86, 2.0)], "여권 재발급")
     assert not policy.abstain([hit(0.85, 0.0)], "rent support for young people")
     assert policy.abstain([hit(0.83, 30.0)], "兒童保育費")  # BM25 of Sino-Korean readings is not evidence alone
     assert policy.abstain([], "anything")
 
 
-def test_a_zero_policy_never_abstains_and_the_foreign_bar_is_never_stricter():
-    assert not AbstentionPolicy(0.0, 0.0).abstain([hit(0.1, 0.0)], "hello")
-    assert not AbstentionPolicy(0.80, 8.0, foreign_dense_min=0.9).abstain([hit(0.85, 0.0)], "hello")
+def test_confidence_rises_with_either_retriever_and_takes_the_best_hit():
+    policy = AbstentionPolicy()
+    assert policy.confidence(0.9, 10.0) > policy.confidence(0.89, 10.0)
+    assert policy.confidence(0.9, 10.0) > policy.confidence(0.9, 5.0)
+    assert policy.confidence(0.9, None) == policy.confidence(0.9, 0.0) == 0.9
+    # the best cosine and the best BM25 may come from different hits
+    assert not policy.abstain([hit(0.91, 0.0), hit(0.80, 25.0)], "청년 월세")
+    assert policy.abstain([hit(0.91, 0.0), hit(0.80, 25.0)], "청년 월세") == (
+        policy.confidence(0.91, 25.0) < policy.confidence_min)
+
+
+def test_never_and_always_policies():
+    assert not AbstentionPolicy.never().abstain([hit(0.1, 0.0)], "hello")
+    assert not AbstentionPolicy.never().abstain([hit(0.1, 0.0)], "여권")
+    assert AbstentionPolicy.always().abstain([hit(0.99, 99.0)], "청년 월세")
+    assert AbstentionPolicy.always().abstain([hit(0.99, 99.0)], "hello")

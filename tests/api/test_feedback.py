@@ -62,10 +62,10 @@ def test_bad_feedback_is_a_clear_4xx(client, body, status):
 
 
 def test_gap_report_groups_abstentions_and_thumbs_down(client, fresh_runtime):
-    fresh_runtime.advisor.policy = AbstentionPolicy(dense_min=2.0, lexical_min=1e9)  # nothing is close enough
+    fresh_runtime.advisor.policy = AbstentionPolicy.always()  # nothing is close enough
     for q in ("여권 재발급 어디서 해요", "여권 재발급 하려면요", "운전면허 갱신 방법"):
         assert client.post("/v1/advise", json={"question": q}).json()["abstained"]
-    fresh_runtime.advisor.policy = AbstentionPolicy(0.0, 0.0)
+    fresh_runtime.advisor.policy = AbstentionPolicy.never()
     sid = client.post("/v1/advise", json={"question": "출산장려금 신청", "region": "서울특별시 중구"}).json()["suggestion_id"]
     client.post("/v1/feedback", json={"suggestion_id": sid, "kind": "thumbs_down", "reason": "wrong_region"})
     editor = auth_headers(fresh_runtime, "editor")
