@@ -79,6 +79,18 @@ def contact_sentence(cands: list[str]) -> str | None:
     return next((c for c in asks if _PHONE.search(c)), asks[0] if asks else None)
 
 
+_SAYS_NUMBER = re.compile(r"전화\s*번호(?:는|은)?\s*:?\s*\(?\d{3,4}")  # '전화번호는 126 입니다'
+
+
+def gives_number(sentence: str) -> bool:
+    return bool(_PHONE.search(sentence) or _SAYS_NUMBER.search(sentence))
+
+
+def phone_sentence(cands: list[str]) -> str | None:
+    """The first sentence that gives a phone number as one (a 전화번호 / 콜센터 / 문의 sentence)."""
+    return next((c for c in cands if gives_number(c) and re.search(r"전화|번호|콜센터|문의|상담", c)), None)
+
+
 def asked(question: str) -> list[str]:
     """The kinds of information a question asks for (amount, contact, when, who, how)."""
     return [name for name, (cue, _) in INTENTS.items() if cue.search(question)]
@@ -90,7 +102,11 @@ class ExtractiveGenerator:
 
     A sentence scores one point per question word it shares beyond the entry's title words (the title
     is said already, and manual sentences repeat it), and two per kind of information the question asks
-    for that it gives (an amount, a phone number, a period, who qualifies, how to apply)."""
+    for that it gives (an amount, a phone number, a period, who qualifies, how to apply). Each kind asked
+    gets its best sentence first (a question about the amount and the deadline gets both), then the
+    best of the rest fill up to ``max_sentences`` (at least one more than the kinds asked, at most 5).
+    The caller is always told where to ask: the entry's contact line and, when that line gives no
+    number, the sentence that does."""
 
     name = "extractive"
 
@@ -102,16 +118,32 @@ class ExtractiveGenerator:
         if not cands:
             return []
         q = set(self.tokenize(question)) - set(self.tokenize(entry.title))
-        wants = [INTENTS[name][1] for name in asked(question)]
+        kinds = asked(question)
+        wants = [INTENTS[name][1] for name in kinds]
         scored = []
         for i, s in enumerate(cands[1:], start=1):
             score = len(q & set(self.tokenize(s))) + 2 * sum(1 for looks in wants if looks.search(s))
             scored.append((score, -i, s))
-        best = sorted(scored, reverse=True)[: self.max_sentences - 1]
-        chosen = {cands[0]} | {s for score, _, s in best if score > 0}  # the summary, then what answers
+        ranked = sorted(scored, reverse=True)
+        chosen = {cands[0]}  # the summary, then what answers
+        budget = min(max(self.max_sentences, len(kinds) + 1), 5)
+        for looks in wants:  # each kind of thing asked, answered by its best sentence
+            if len(chosen) >= budget or any(looks.search(c) for c in chosen):
+                continue
+            best = next((s for score, _, s in ranked if looks.search(s)), None)
+            if best:
+                chosen.add(best)
+        for score, _, s in ranked:
+            if len(chosen) >= budget or score <= 0:
+                break
+            chosen.add(s)
         contact = contact_sentence(cands)
         if contact and not any(_PHONE.search(c) or c.startswith(_CONTACT_LABELS) for c in chosen):
             chosen.add(contact)  # where to send the caller: the counselor always needs it
+        if not any(gives_number(c) for c in chosen):
+            number = phone_sentence(cands)
+            if number:
+                chosen.add(number)  # '…의 전화번호는 1544-4500 입니다' follows a contact line without one
         return [s for s in cands if s in chosen]
 
     def generate(self, request: GenerationRequest) -> Iterator[str]:

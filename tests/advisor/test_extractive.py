@@ -41,6 +41,27 @@ def test_an_amount_question_gets_the_amount_sentence_and_the_contact_line():
     assert "2023년" not in text, "a sentence answering nothing asked is left out"
 
 
+MANUAL = EntryRecord(
+    entry_id="m", title="근로장려금", scope=Scope.national,
+    content=("근로장려금 대상은 소득이 있는 가구입니다. 근로장려금 재산요건은 합계액 2.4억 원 미만입니다. "
+             "근로장려금 최대지급액은 단독가구 165만 원입니다. 근로장려금 상한은 가구마다 다릅니다. "
+             "근로장려금은 매년 5월에 신청하여 9월에 지급합니다.\n\n"
+             "근로장려금 관련 문의는 국세상담센터로 하시면 됩니다. 국세상담센터의 전화번호는 126 입니다. "
+             "국세상담센터의 누리집은 www.hometax.go.kr 입니다."),
+)
+
+
+def test_each_kind_asked_gets_its_own_sentence():
+    text = card("근로장려금 단독가구 최대 얼마 받아요? 신청은 언제 해요?", MANUAL)
+    assert "165만 원" in text and "5월" in text, "both the amount and the period were asked"
+    assert "www.hometax.go.kr" not in text, "nothing asked, nothing quoted"
+
+
+def test_a_contact_line_without_a_number_brings_the_sentence_with_the_number():
+    text = card("근로장려금 대상이 누구예요?", MANUAL)
+    assert "국세상담센터로" in text and "126" in text
+
+
 def test_every_sentence_of_the_card_is_cited_and_passes_the_grounding_check():
     tricky = EntryRecord(entry_id="y", title="냉(冷)큼 달려갑니다! 쿨한 돌봄", content="에어컨 청소를 돕습니다.",
                          scope=Scope.sigungu, sido="서울특별시", sigungu="용산구")
