@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     # abstain below this confidence: best cosine + abstain_lexical_weight * ln(1 + best BM25) (README, Abstention)
     abstain_confidence_min: float = 0.925
     abstain_lexical_weight: float = Field(default=0.025, ge=0)
-    abstain_foreign_dense_min: float = 0.835  # questions without Hangul: the cosine alone
+    abstain_foreign_dense_min: float = 0.84  # questions without Hangul: the cosine alone
 
     rrf_k: int = Field(default=60, ge=1)
     weight_lexical: float = Field(default=1.0, ge=0)

@@ -32,6 +32,7 @@ from assistant.kb.db import make_engine, migrate
 from assistant.kb.models import EntryVersion
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.regions import RegionResolver
+from assistant.text.crosslingual import Glossary
 from assistant.text.thesaurus import Thesaurus
 from assistant.text.tokenizer import load_user_dictionary
 
@@ -81,7 +82,7 @@ class Runtime:
         s = self.settings
         return HybridRetriever(
             self.manager.holder, self.embedder, self.regions(), self.manager.tokenizer,
-            Thesaurus.load(s.kb_dir / "thesaurus.tsv"),
+            Thesaurus.load(s.kb_dir / "thesaurus.tsv"), Glossary.load(s.kb_dir / "glossary.tsv"),
             rrf_k=s.rrf_k, weights=(s.weight_lexical, s.weight_dense), local_weight=s.weight_local,
             national_weight=s.weight_national,
             candidate_k=s.candidate_k,

@@ -128,6 +128,9 @@ class SearchResult:
     hits: list[Hit]
     notices: list[str] = field(default_factory=list)
     region: Region = field(default_factory=Region)
+    # the dense retriever's best cosine over every entry the caller's region allows, whether or not
+    # that entry made the fused top k: evidence that the knowledge base covers the question
+    best_dense: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,15 +50,16 @@ class AbstentionPolicy:
 
     confidence_min: float = 0.925
     lexical_weight: float = 0.025
-    foreign_dense_min: float = 0.835
+    foreign_dense_min: float = 0.84
 
     def confidence(self, dense: float | None, lexical: float | None) -> float:
         return (dense or 0.0) + self.lexical_weight * math.log1p(max(lexical or 0.0, 0.0))
 
-    def abstain(self, hits: Sequence[Hit], question: str = "") -> bool:
+    def abstain(self, hits: Sequence[Hit], question: str = "", best_dense: float | None = None) -> bool:
+        """``best_dense``: the dense retriever's best cosine beyond the hits, when the caller knows it."""
         if not hits:
             return True
-        dense = max((h.scores.dense_score or 0.0) for h in hits)
+        dense = max([(h.scores.dense_score or 0.0) for h in hits] + [best_dense or 0.0])
         if question and not _HANGUL.search(question):
             return dense < self.foreign_dense_min
         lexical = max((h.scores.lexical_score or 0.0) for h in hits)
@@ -113,7 +114,7 @@ class Advisor:
         """Events for streaming: {'hits'}, then {'delta'}s, then {'answer': Answer}."""
         hits = result.hits
         yield {"hits": hits}
-        if self.policy.abstain(hits, masked):
+        if self.policy.abstain(hits, masked, result.best_dense):
             report = GroundingReport(0, 0)
             yield {"delta": ABSTAIN_TEXT}
             yield {"answer": Answer(ABSTAIN_TEXT, "abstain", [], hits, report, abstained=True,

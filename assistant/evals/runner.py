@@ -76,7 +76,8 @@ def evaluate_one(advisor: Advisor, q: EvalQuery, *, top_k: int) -> dict[str, Any
     t0 = time.perf_counter()
     masked, result = advisor.retrieve(q.question, q.region, max(top_k, advisor.top_k))
     t1 = time.perf_counter()
-    answer = advisor.answer(masked, SearchResult(result.hits[: advisor.top_k], result.notices, result.region))
+    answer = advisor.answer(masked, SearchResult(result.hits[: advisor.top_k], result.notices, result.region,
+                                                  result.best_dense))
     t2 = time.perf_counter()
     ranked = [h.entry_id for h in result.hits[:top_k]]
     entries = advisor.retriever.holder.snapshot.entries

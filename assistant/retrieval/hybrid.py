@@ -20,6 +20,7 @@ from assistant.index.snapshot import IndexHolder, Snapshot
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.regions import RegionResolver
 from assistant.text.crosslingual import IDEOGRAPH_RUN as IDEOGRAPHS
+from assistant.text.crosslingual import Glossary
 from assistant.text.thesaurus import Thesaurus
 from assistant.text.tokenizer import KoreanTokenizer
 from assistant.types import Hit, Region, ScoreBreakdown, SearchResult
@@ -99,6 +100,7 @@ class HybridRetriever:
         regions: RegionResolver,
         tokenizer: KoreanTokenizer | None = None,
         thesaurus: Thesaurus | None = None,
+        glossary: Glossary | None = None,
         *,
         rrf_k: int = 60,
         weights: tuple[float, float] = (1.0, 1.0),
@@ -111,6 +113,7 @@ class HybridRetriever:
         self.holder, self.embedder, self.regions = holder, embedder, regions
         self.tokenizer = tokenizer or KoreanTokenizer()
         self.thesaurus = thesaurus or Thesaurus()
+        self.glossary = glossary or Glossary()
         self.rrf_k, self.weights = rrf_k, weights
         self.local_weight, self.national_weight = local_weight, national_weight
         self.candidate_k, self.top_k, self.max_query_chars = candidate_k, top_k, max_query_chars
@@ -162,8 +165,11 @@ class HybridRetriever:
         k = max(self.candidate_k, top_k)
         w_lex, w_dense = weights or self.weights
         lex = dense = Ranked([], [], [])
+        latin = hangul_share(q) < 0.3 and not IDEOGRAPHS.search(q)
+        glossed: list[str] = self.glossary.expand(q) if latin and self.glossary.rules else []
         if mode in ("hybrid", "lexical"):
             extra = self.thesaurus.expand(q, self.tokenizer.morphemes(q)) if self.thesaurus.rules else []
+            extra += glossed
             tokens = self.tokenizer.tokenize_query(q)
             if extra:
                 tokens += self.tokenizer.tokenize(" ".join(extra))
@@ -173,9 +179,11 @@ class HybridRetriever:
             # but blurred colloquial questions (dev set, both measured)
             qv = self.embedder.embed([q], kind="query")[0]
             dense = dense_candidates(snap, qv, mask, k)
-        if hangul_share(q) < 0.3 and not IDEOGRAPHS.search(q):
+        if latin and not glossed:
             # a question in a language without Chinese characters shares almost no tokens with
-            # Korean manuals; the few it does (numbers, acronyms) must not outvote the embedding
+            # Korean manuals; the few it does (numbers, acronyms) must not outvote the embedding.
+            # When the glossary gave it the manuals' Korean terms, BM25 counts in full (dev en/vi
+            # MRR@10 0.58 → 0.65, held-out 0.60 → 0.83, both small sets).
             w_lex *= 0.25
         k_rrf = rrf_k or self.rrf_k
         fused = reciprocal_rank_fusion([lex.entry_ids, dense.entry_ids], k=k_rrf, weights=[w_lex, w_dense])
@@ -213,4 +221,5 @@ class HybridRetriever:
                 chunk_id=chunk.chunk_id if chunk else "",
                 snippet=chunk.text if chunk else "",
             ))
-        return SearchResult(hits=hits, notices=notices, region=reg)
+        return SearchResult(hits=hits, notices=notices, region=reg,
+                            best_dense=round(dense.scores[0], 4) if dense.scores else None)

@@ -13,8 +13,14 @@ word follows the initial-sound rule (두음법칙: 老人 → 노인, 女性 →
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from assistant.errors import AssistantError
 
 IDEOGRAPH_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
@@ -75,3 +81,76 @@ class HanjaReader:
 
     def read(self, text: str) -> str:
         return " ".join(self.runs(text))
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class GlossaryRule:
+    phrases: tuple[tuple[str, ...], ...]  # alternatives; each a sequence of words ('*' ends a prefix)
+    terms: tuple[str, ...]
+    line: int
+
+
+def _word_matches(pattern: str, word: str) -> bool:
+    return word.startswith(pattern[:-1]) if pattern.endswith("*") else word == pattern
+
+
+def _phrase_in(phrase: tuple[str, ...], words: list[str]) -> bool:
+    n = len(phrase)
+    return any(all(_word_matches(p, w) for p, w in zip(phrase, words[i:i + n], strict=True))
+               for i in range(len(words) - n + 1))
+
+
+class Glossary:
+    """English and Vietnamese caller words → the Korean terms manuals use (``knowledge_base/glossary.tsv``).
+
+    Words are matched on word boundaries, case-insensitively, so 'rent' does not fire inside 'parent';
+    a pattern ending in '*' is a prefix ('pregnan*' matches 'pregnant' and 'pregnancy').
+
+    >>> g = Glossary.parse("pregnan*|expecting a baby\\t임신 임산부\\nrent\\t월세\\n")
+    >>> g.expand("I'm pregnant and my parents can't help")
+    ['임신', '임산부']
+    """
+
+    def __init__(self, rules: list[GlossaryRule] | None = None, digest: str = "") -> None:
+        self.rules = rules or []
+        self.digest = digest
+
+    @classmethod
+    def parse(cls, text: str, where: str = "glossary") -> Glossary:
+        rules, problems = [], []
+        for i, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            if "\t" not in line:
+                problems.append(f"{where} line {i}: expected 'phrases<TAB>terms'")
+                continue
+            left, right = line.split("\t", 1)
+            alts = tuple(tuple(_WORD.findall(a.lower().replace("*", "STAR")))  # keep '*' through the split
+                         for a in left.split("|") if a.strip())
+            alts = tuple(tuple(w[:-4] + "*" if w.endswith("STAR") else w for w in alt) for alt in alts if alt)
+            if not alts or not right.split():
+                problems.append(f"{where} line {i}: empty phrases or terms")
+                continue
+            rules.append(GlossaryRule(alts, tuple(right.split()), i))
+        if problems:
+            raise AssistantError("; ".join(problems))
+        return cls(rules, hashlib.sha256(text.encode()).hexdigest()[:12])
+
+    @classmethod
+    def load(cls, path: Path) -> Glossary:
+        if not path.exists():
+            return cls()
+        return cls.parse(path.read_text(encoding="utf-8"), str(path))
+
+    def expand(self, question: str) -> list[str]:
+        """Korean terms of every rule one of whose phrases occurs in the question, in rule order, once each."""
+        words = [w.lower() for w in _WORD.findall(unicodedata.normalize("NFC", question))]
+        out: dict[str, None] = {}
+        for rule in self.rules:
+            if any(_phrase_in(p, words) for p in rule.phrases):
+                out.update(dict.fromkeys(rule.terms))
+        return list(out)

@@ -86,7 +86,7 @@ def hit(dense: float, lexical: float) -> Hit:
 
 
 def test_abstention_judges_questions_without_hangul_on_the_dense_score_alone():
-    policy = AbstentionPolicy(confidence_min=0.925, lexical_weight=0.025, foreign_dense_min=0.835)
+    policy = AbstentionPolicy(confidence_min=0.925, lexical_weight=0.025, foreign_dense_min=0.84)
     assert not policy.abstain([hit(0.86, 20.0)], "청년 월세")  # a strong BM25 match answers a Korean question
     assert policy.abstain([hit(0.86, 2.0)], "여권 재발급")
     assert not policy.abstain([hit(0.85, 0.0)], "rent support for young people")
