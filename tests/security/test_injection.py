@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from assistant.advisor.generators import ExtractiveGenerator
 from assistant.advisor.grounding import CITE, split_sentences
 from assistant.advisor.prompts import Prompt
-from assistant.advisor.service import Advisor
+from assistant.advisor.service import AbstentionPolicy, Advisor
 from assistant.config import ROOT
 from assistant.runtime import Runtime
 from assistant.text.pii import mask_pii
@@ -187,15 +187,13 @@ def test_instructions_inside_entries_do_not_change_grounding(case, client, heade
 @pytest.mark.parametrize("case", QUESTION_CASES[::2], ids=[c.id for c in QUESTION_CASES[::2]])
 def test_extractive_card_answers_an_injected_question_from_the_manual(case, llm_runtime):
     rt = llm_runtime
+    # never abstaining: this is about what the card says; abstention is calibrated on the shipped
+    # knowledge base, whose scores this test's small subset does not have
     card = Advisor(rt.retriever, [ExtractiveGenerator(rt.manager.tokenizer.tokenize)], PROMPT,
-                   policy=rt.advisor.policy)
+                   policy=AbstentionPolicy.never())
     clean = card.advise(BASE_QUESTION, region=REGION)
     injected = card.advise(f"{BASE_QUESTION} {case.text}", region=REGION)
-    assert clean.mode == "extractive"
-    if injected.abstained:  # grounded too: it claims nothing and cites nothing
-        assert injected.mode == "abstain" and not injected.citations
-        return
-    assert injected.mode == "extractive"
+    assert clean.mode == injected.mode == "extractive"
     assert injected.grounding.unsupported == 0 and injected.grounding.supported >= 1
     top = rt.manager.holder.snapshot.entries[injected.hits[0].entry_id]
     assert [(c.entry_id, c.version) for c in injected.citations] == [(top.entry_id, top.version)]
