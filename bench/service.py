@@ -81,6 +81,23 @@ class Server:
             time.sleep(0.5)
         raise RuntimeError("server not ready after 180 s")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of the server process and its worker processes so far (Linux /proc)."""
+        if self.proc is None:
+            return 0.0
+        pids, total, tick = [self.proc.pid], 0.0, os.sysconf("SC_CLK_TCK")
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        except OSError:
+            children = []
+        for pid in pids + [int(c) for c in children]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
@@ -155,6 +172,24 @@ async def baseline(server: Server, questions: list[dict[str, Any]], n: int) -> d
     return rec.summary(1.0)["routes"]
 
 
+def per_request(cpu_seconds: float, requests: int) -> float:
+    return round(cpu_seconds * 1000 / requests, 1) if requests else 0.0
+
+
+async def cpu_per_route(server: Server, questions: list[dict[str, Any]], n: int) -> dict[str, float]:
+    """Server CPU milliseconds per request of each kind, one request at a time: the capacity of the
+    cores the server has is about (cores × 1000) / this, whatever the clients do."""
+    out = {}
+    async with client_for(server, 1) as client:
+        for kind, _ in MIX:
+            rec = Recorder()
+            cpu0 = server.cpu_seconds()
+            for i in range(n):
+                await one_request(client, kind, questions[i % len(questions)], rec, time.perf_counter())
+            out[kind] = per_request(server.cpu_seconds() - cpu0, n)
+    return out
+
+
 async def open_loop(server: Server, questions: list[dict[str, Any]], rate: float, clients: int,
                     seconds: float, seed: int = 7) -> dict[str, Any]:
     rng = random.Random(seed)
@@ -226,6 +261,18 @@ def render(results: dict[str, Any]) -> str:
             lines.append(f"  {route:<20} n={m['n']:<5} p50 {m['p50_ms']:>7.1f}  p95 {m['p95_ms']:>7.1f}  "
                          f"p99 {m['p99_ms']:>7.1f} ms{ratio}")
     lines.append("")
+    cpu = results.get("cpu_per_route", {})
+    if cpu:
+        lines.append("server CPU per request, one at a time: " + ", ".join(f"{k} {v} ms" for k, v in cpu.items()))
+        mixed = sum(cpu.get(kind, 0.0) * share for kind, share in MIX)
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        if mixed:
+            lines.append(f"  mix {mixed:.1f} ms → at most {cores * 1000 / mixed:.0f} requests/s on {cores} cores, "
+                         "before the load generator's share of them")
+    for phase in ("open_loop", "closed_loop"):
+        if "server_cpu_ms_per_request" in results[phase]:
+            lines.append(f"  {phase}: server CPU {results[phase]['server_cpu_ms_per_request']} ms per request")
+    lines.append("")
     lines.append("targets (issue 3)")
     for t in results["targets"]:
         mark = {True: "met", False: "NOT met", None: "n/a"}[t["met"]]
@@ -251,10 +298,17 @@ def main(argv: list[str] | None = None) -> None:
             results: dict[str, Any] = {"machine": machine_facts(), "clients": args.clients, "workers": args.workers}
             log("baseline: one client")
             results["baseline"] = asyncio.run(baseline(server, questions, 10 if args.quick else 30))
+            results["cpu_per_route"] = asyncio.run(cpu_per_route(server, questions, 10 if args.quick else 30))
             log(f"open loop: {args.rate} rps for {seconds:.0f} s")
+            cpu0 = server.cpu_seconds()
             results["open_loop"] = asyncio.run(open_loop(server, questions, args.rate, args.clients, seconds))
+            results["open_loop"]["server_cpu_ms_per_request"] = per_request(server.cpu_seconds() - cpu0,
+                                                                              results["open_loop"]["requests"])
             log(f"closed loop: {args.clients} clients for {seconds:.0f} s")
+            cpu0 = server.cpu_seconds()
             results["closed_loop"] = asyncio.run(closed_loop(server, questions, args.clients, seconds))
+            results["closed_loop"]["server_cpu_ms_per_request"] = per_request(server.cpu_seconds() - cpu0,
+                                                                                results["closed_loop"]["requests"])
             results["targets"] = judge(results)
         finally:
             server.stop()
