@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     embedder_threads: int = Field(default=0, ge=0, le=64)
     embedder_instances: int = Field(default=2, ge=1, le=16)
     embedding_cache_dir: Path = ROOT / "var" / "embeddings"
+    # query vectors kept in memory (exact question text): repeated questions skip the embedding
+    query_cache_size: int = Field(default=10_000, ge=0)
     # read-only vectors shipped with the knowledge base, so a fresh machine does not embed for minutes
     shipped_embeddings_dir: Path = ROOT / "knowledge_base" / "embeddings"
 

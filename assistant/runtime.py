@@ -23,7 +23,7 @@ from assistant.editor.drafts import DraftService
 from assistant.editor.service import EditorService
 from assistant.evals.queue import EvalQueue
 from assistant.feedback.service import FeedbackService
-from assistant.index.cache import EmbeddingCache
+from assistant.index.cache import EmbeddingCache, QueryVectorCache
 from assistant.index.embedders import Embedder, make_embedder
 from assistant.index.manager import IndexManager
 from assistant.index.sync import KbWatcher
@@ -87,6 +87,7 @@ class Runtime:
             national_weight=s.weight_national,
             candidate_k=s.candidate_k,
             top_k=s.top_k, max_query_chars=s.max_query_chars,
+            query_cache=QueryVectorCache(s.query_cache_size),
         )
 
     @cached_property

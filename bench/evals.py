@@ -38,7 +38,8 @@ def scores_only(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(workdir: Path) -> dict[str, Any]:
-    rt = make_runtime(workdir)
+    # as in the service: query vectors of questions already asked are kept, so a rerun does not re-embed them
+    rt = make_runtime(workdir, query_cache_size=10_000)
     rt.settings = rt.settings.model_copy(update={"eval_queries": DEV_QUERIES, "eval_on_change": True})
     import_shipped(rt, shipped_records())
     rt.manager.rebuild()

@@ -52,7 +52,9 @@ class Server:
                     "ASSISTANT_INDEX_DIR": str(workdir / "index"),
                     "ASSISTANT_EMBEDDING_CACHE_DIR": str(workdir / "embeddings"),
                     "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0", "ASSISTANT_LOG_LEVEL": "WARNING",
-                    "ASSISTANT_EVAL_ON_CHANGE": "false", **env}
+                    "ASSISTANT_EVAL_ON_CHANGE": "false",
+                    # the load repeats the dev questions: measure every query as if new (no query vector cache)
+                    "ASSISTANT_QUERY_CACHE_SIZE": "0", **env}
         self.proc: subprocess.Popen[bytes] | None = None
         self.token = ""
 

@@ -24,7 +24,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.evals.queue import headline
@@ -64,12 +64,13 @@ class Metrics:
 
 
 class _RuntimeCollector:
-    """Gauges read at scrape time: the live index's KB version and size, and the latest eval scores."""
+    """Read at scrape time: the live index's KB version and size, query vector cache hits and misses,
+    and the latest eval scores."""
 
     def __init__(self, app: FastAPI) -> None:
         self.app = app
 
-    def collect(self) -> Iterable[GaugeMetricFamily]:
+    def collect(self) -> Iterable[GaugeMetricFamily | CounterMetricFamily]:
         rt = getattr(self.app.state, "runtime", None)
         if rt is None or not rt.manager.holder.ready:
             return
@@ -80,6 +81,12 @@ class _RuntimeCollector:
         n = GaugeMetricFamily("assistant_index_entries", "Entries in the live index")
         n.add_metric([], len(snap.entries))
         yield n
+        if "retriever" in rt.__dict__:
+            cache = rt.retriever.query_cache
+            c = CounterMetricFamily("assistant_query_vector_cache", "Query vector cache lookups", labels=["result"])
+            c.add_metric(["hit"], cache.hits)
+            c.add_metric(["miss"], cache.misses)
+            yield c
         scores = None
         if "evals" in rt.__dict__:  # only once the queue exists; a scrape never builds it
             try:

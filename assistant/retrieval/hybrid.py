@@ -15,6 +15,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.errors import InvalidQuery
+from assistant.index.cache import QueryVectorCache
 from assistant.index.embedders import Embedder
 from assistant.index.snapshot import IndexHolder, Snapshot
 from assistant.retrieval.fusion import reciprocal_rank_fusion
@@ -109,11 +110,13 @@ class HybridRetriever:
         candidate_k: int = 100,
         top_k: int = 10,
         max_query_chars: int = 500,
+        query_cache: QueryVectorCache | None = None,
     ) -> None:
         self.holder, self.embedder, self.regions = holder, embedder, regions
         self.tokenizer = tokenizer or KoreanTokenizer()
         self.thesaurus = thesaurus or Thesaurus()
         self.glossary = glossary or Glossary()
+        self.query_cache = query_cache if query_cache is not None else QueryVectorCache(0)
         self.rrf_k, self.weights = rrf_k, weights
         self.local_weight, self.national_weight = local_weight, national_weight
         self.candidate_k, self.top_k, self.max_query_chars = candidate_k, top_k, max_query_chars
@@ -177,7 +180,7 @@ class HybridRetriever:
         if mode in ("hybrid", "dense"):
             # the thesaurus feeds BM25 only: appended to the embedding query it helped paraphrases
             # but blurred colloquial questions (dev set, both measured)
-            qv = self.embedder.embed([q], kind="query")[0]
+            qv = self.query_cache.embed(self.embedder, q)
             dense = dense_candidates(snap, qv, mask, k)
         if latin and not glossed:
             # a question in a language without Chinese characters shares almost no tokens with

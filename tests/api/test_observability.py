@@ -48,3 +48,4 @@ def test_metrics_count_requests_by_route_and_report_the_index(client, built_runt
     assert 'assistant_stage_duration_seconds_count{stage="retrieval"}' in text
     assert f"assistant_index_kb_version {float(built_runtime.manager.holder.snapshot.kb_version)}" in text
     assert "assistant_answers_total" in text
+    assert 'assistant_query_vector_cache_total{result="miss"}' in text

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from assistant.index.cache import EmbeddingCache
+from assistant.index.cache import EmbeddingCache, QueryVectorCache
 
 pytestmark = pytest.mark.unit
 
@@ -48,3 +48,37 @@ def test_a_damaged_cache_costs_only_re_embedding(tmp_path):
     cache.embed(emb, ["가"])
     (cache.dir / "vectors.npy").write_bytes(b"garbage")
     assert len(EmbeddingCache(tmp_path, emb.name, emb.dim)) == 0
+
+
+def test_query_cache_embeds_each_question_once_and_returns_the_same_vector():
+    emb = CountingEmbedder()
+    cache = QueryVectorCache(2)
+    a = cache.embed(emb, "기초연금 신청")
+    b = cache.embed(emb, "기초연금 신청")
+    assert emb.seen == ["기초연금 신청"] and cache.hits == 1 and cache.misses == 1
+    np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError):
+        a[0] = 5.0  # a cached vector cannot be changed by a caller
+
+
+def test_query_cache_forgets_the_least_recently_used_and_keys_by_embedder():
+    emb = CountingEmbedder()
+    cache = QueryVectorCache(2)
+    for q in ("가", "나", "가", "다"):  # '나' is the least recently used when '다' arrives
+        cache.embed(emb, q)
+    assert len(cache) == 2
+    cache.embed(emb, "가")
+    cache.embed(emb, "나")
+    assert emb.seen == ["가", "나", "다", "나"]
+    other = CountingEmbedder()
+    other.name = "fake/other"
+    cache.embed(other, "가")
+    assert other.seen == ["가"], "another model's vector is never served"
+
+
+def test_a_query_cache_of_size_zero_always_embeds():
+    emb = CountingEmbedder()
+    cache = QueryVectorCache(0)
+    cache.embed(emb, "가")
+    cache.embed(emb, "가")
+    assert emb.seen == ["가", "가"] and len(cache) == 0

@@ -76,3 +76,26 @@ def test_very_long_question_is_truncated_with_a_notice(built_runtime):
     result = built_runtime.retriever.search("출산장려금 " * 500)
     assert result.hits
     assert any("only the first" in n for n in result.notices)
+
+
+def test_a_cached_query_vector_gives_the_same_hits_as_a_fresh_one(built_runtime):
+    from assistant.index.cache import QueryVectorCache
+
+    ret = built_runtime.retriever
+    saved = ret.query_cache
+    try:
+        ret.query_cache = QueryVectorCache(0)
+        fresh = ret.search("출산장려금 얼마예요", region="서울특별시 강남구").hits
+        ret.query_cache = QueryVectorCache(10)
+        first = ret.search("출산장려금 얼마예요", region="서울특별시 강남구").hits
+        again = ret.search("출산장려금 얼마예요", region="서울특별시 강남구").hits
+        assert ret.query_cache.hits == 1
+        assert [h.as_dict() for h in fresh] == [h.as_dict() for h in first] == [h.as_dict() for h in again]
+    finally:
+        ret.query_cache = saved
+
+
+def test_an_english_question_takes_manual_terms_from_the_glossary(built_runtime):
+    ret = built_runtime.retriever
+    hits = ret.search("I'm pregnant. Is there support for pregnancy medical costs?", top_k=5).hits
+    assert any(h.scores.lexical_score for h in hits), "glossary terms (임신, 의료비) reach BM25"
