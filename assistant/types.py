@@ -175,10 +175,13 @@ class Answer:
     key_facts: dict[str, str] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    confidence: float | None = None  # the abstention policy's score for the retrieved entries
+    confidence_level: str = ""  # 'high', 'low' (answered, check the entries) or 'none' (abstained)
 
     def as_dict(self) -> dict[str, object]:
         return {
             "answer": self.text, "mode": self.mode, "abstained": self.abstained,
+            "confidence": self.confidence, "confidence_level": self.confidence_level,
             "citations": [c.as_dict() for c in self.citations],
             "hits": [h.as_dict() for h in self.hits],
             "grounding": self.grounding.as_dict(), "key_facts": self.key_facts,

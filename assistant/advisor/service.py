@@ -51,29 +51,37 @@ class AbstentionPolicy:
     confidence_min: float = 0.925
     lexical_weight: float = 0.025
     foreign_dense_min: float = 0.84
+    low_margin: float = 0.02  # answered, but this close above the floor: the counselor should check
 
     def confidence(self, dense: float | None, lexical: float | None) -> float:
         return (dense or 0.0) + self.lexical_weight * math.log1p(max(lexical or 0.0, 0.0))
 
-    def abstain(self, hits: Sequence[Hit], question: str = "", best_dense: float | None = None) -> bool:
-        """``best_dense``: the dense retriever's best cosine beyond the hits, when the caller knows it."""
+    def assess(self, hits: Sequence[Hit], question: str = "", best_dense: float | None = None) -> tuple[float, str]:
+        """(confidence, level): level 'none' (abstain), 'low' (answer, but check the entries) or 'high'.
+        ``best_dense``: the dense retriever's best cosine beyond the hits, when the caller knows it."""
         if not hits:
-            return True
+            return 0.0, "none"
         dense = max([(h.scores.dense_score or 0.0) for h in hits] + [best_dense or 0.0])
         if question and not _HANGUL.search(question):
-            return dense < self.foreign_dense_min
-        lexical = max((h.scores.lexical_score or 0.0) for h in hits)
-        return self.confidence(dense, lexical) < self.confidence_min
+            value, floor = dense, self.foreign_dense_min
+        else:
+            value = self.confidence(dense, max((h.scores.lexical_score or 0.0) for h in hits))
+            floor = self.confidence_min
+        level = "none" if value < floor else "low" if value < floor + self.low_margin else "high"
+        return round(value, 4), level
+
+    def abstain(self, hits: Sequence[Hit], question: str = "", best_dense: float | None = None) -> bool:
+        return self.assess(hits, question, best_dense)[1] == "none"
 
     @classmethod
     def never(cls) -> AbstentionPolicy:
         """A policy that always answers (tests, and evaluating the answer card alone)."""
-        return cls(float("-inf"), 0.0, float("-inf"))
+        return cls(float("-inf"), 0.0, float("-inf"), 0.0)
 
     @classmethod
     def always(cls) -> AbstentionPolicy:
         """A policy that always abstains (tests of the abstention path)."""
-        return cls(float("inf"), 0.0, float("inf"))
+        return cls(float("inf"), 0.0, float("inf"), 0.0)
 
 
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
@@ -114,11 +122,12 @@ class Advisor:
         """Events for streaming: {'hits'}, then {'delta'}s, then {'answer': Answer}."""
         hits = result.hits
         yield {"hits": hits}
-        if self.policy.abstain(hits, masked, result.best_dense):
+        confidence, level = self.policy.assess(hits, masked, result.best_dense)
+        if level == "none":
             report = GroundingReport(0, 0)
             yield {"delta": ABSTAIN_TEXT}
             yield {"answer": Answer(ABSTAIN_TEXT, "abstain", [], hits, report, abstained=True,
-                                    notices=result.notices)}
+                                    notices=result.notices, confidence=confidence, confidence_level=level)}
             return
         sources = [self.retriever.holder.snapshot.entries[h.entry_id] for h in hits[: self.max_sources]]
         request = GenerationRequest(masked, result.region.label, sources,
@@ -147,6 +156,7 @@ class Advisor:
             citations = [Citation(n, sources[n - 1].entry_id, sources[n - 1].version, sources[n - 1].title)
                          for n in cited if 1 <= n <= len(sources)]
             yield {"answer": Answer(text, gen.name if gen.name == "extractive" else "llm", citations, hits, report,
-                                    key_facts=key_facts(sources[0]), notices=result.notices, errors=errors)}
+                                    key_facts=key_facts(sources[0]), notices=result.notices, errors=errors,
+                                    confidence=confidence, confidence_level=level)}
             return
         raise GeneratorError("every generator failed: " + "; ".join(errors))

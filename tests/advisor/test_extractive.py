@@ -110,3 +110,13 @@ def test_never_and_always_policies():
     assert not AbstentionPolicy.never().abstain([hit(0.1, 0.0)], "여권")
     assert AbstentionPolicy.always().abstain([hit(0.99, 99.0)], "청년 월세")
     assert AbstentionPolicy.always().abstain([hit(0.99, 99.0)], "hello")
+
+
+def test_confidence_levels_around_the_floor():
+    policy = AbstentionPolicy(confidence_min=0.9, lexical_weight=0.0, foreign_dense_min=0.8, low_margin=0.02)
+    assert policy.assess([hit(0.89, 0.0)], "청년 월세") == (0.89, "none")
+    assert policy.assess([hit(0.91, 0.0)], "청년 월세") == (0.91, "low")
+    assert policy.assess([hit(0.95, 0.0)], "청년 월세") == (0.95, "high")
+    assert policy.assess([hit(0.81, 0.0)], "rent") == (0.81, "low"), "without Hangul: the foreign floor"
+    assert policy.assess([hit(0.5, 0.0)], "청년 월세", best_dense=0.95)[1] == "high", "the dense retriever's best counts"
+    assert policy.assess([], "청년 월세") == (0.0, "none")

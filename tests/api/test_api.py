@@ -36,7 +36,10 @@ def test_advise_json(client):
     r = client.post("/v1/advise", json={"question": "출산장려금 얼마나 받아요?", "region": "부산광역시 중구"})
     body = r.json()
     assert r.status_code == 200 and body["mode"] in ("extractive", "abstain")
+    assert isinstance(body["confidence"], float)
+    assert (body["confidence_level"] == "none") == body["abstained"]
     if not body["abstained"]:
+        assert body["confidence_level"] in ("high", "low")
         assert body["citations"] and body["grounding"]["unsupported"] == 0
         assert body["citations"][0]["entry_id"] == body["hits"][0]["entry_id"]
 

@@ -136,6 +136,28 @@ def test_an_abstained_answer_looks_different_and_still_lists_the_closest_entries
     screenshot(page, "widget-abstained")
 
 
+def test_an_answer_just_above_the_abstention_floor_says_check_before_reading_out(
+        open_page: Any, server: LiveServer) -> None:
+    import dataclasses
+
+    expected = server.api("POST", "/v1/advise", role="counselor", json={"question": QUESTION, "region": REGION}).json()
+    page = ask(open_page("/widget/"), QUESTION, REGION)
+    assert page.is_visible("#answer-check") == (expected["confidence_level"] == "low")
+    policy = server.rt.advisor.policy
+    server.rt.advisor.policy = dataclasses.replace(policy, low_margin=10.0)  # every answer is 'low' now
+    try:
+        ask(page, QUESTION, REGION)
+        page.wait_for_selector("#answer-check", state="visible")
+        assert "확인 필요" in page.inner_text("#answer") and page.inner_text("#answer-mode") == "추출 요약"
+        screenshot(page, "widget-low-confidence")
+    finally:
+        server.rt.advisor.policy = policy
+    before = suggestion_id(page)
+    ask(page, QUESTION, REGION)
+    page.wait_for_function(f"Number(document.querySelector('#answer').dataset.suggestionId) > {before}")
+    assert page.is_visible("#answer-check") == (expected["confidence_level"] == "low")
+
+
 def test_keyboard_shortcuts(open_page: Any, server: LiveServer) -> None:
     page = open_page("/widget/")
     page.wait_for_selector("body[data-ready=true]")

@@ -78,6 +78,7 @@ function startStreaming(hits) {
   $("answer-title").textContent = "답변 작성 중…";
   $("answer-mode").textContent = "";
   $("abstain-title").hidden = true;
+  $("answer-check").hidden = true;
   $("answer-text").textContent = "";
   $("facts").replaceChildren();
   $("answer-details").hidden = true;
@@ -99,6 +100,8 @@ function showAdvice(data) {
   mode.className = `badge mode-${data.mode}`;
   $("answer-title").textContent = abstained ? "답변 보류" : "답변";
   $("abstain-title").hidden = !abstained;
+  // answered, but only just above the point where it would have been declined: check before reading out
+  $("answer-check").hidden = abstained || data.confidence_level !== "low";
   renderAnswerText($("answer-text"), data.answer || "", data.citations || []);
 
   const facts = $("facts");
