@@ -68,7 +68,8 @@ class AdviseResponse(BaseModel):
     confidence: float | None = Field(default=None, description="how well the manuals cover the question: best "
                                      "cosine + weight × ln(1 + best BM25), or the cosine alone without Hangul")
     confidence_level: str = Field(default="", description="high; low (answered just above the abstention "
-                                  "floor: check the entries before reading it out); none (abstained)")
+                                  "floor, or the first two entries nearly tied: check the entries before "
+                                  "reading it out); none (abstained)")
     citations: list[CitationOut]
     hits: list[HitOut]
     grounding: GroundingOut

@@ -81,8 +81,8 @@ def test_contact_sentence_prefers_a_labelled_line_then_a_phone_number():
     assert contact_sentence(["요약."]) is None
 
 
-def hit(dense: float, lexical: float) -> Hit:
-    return Hit("e", "t", Scope.national, "", "", 1, 0.1, ScoreBreakdown(1, lexical, 1, dense, None, 0.1))
+def hit(dense: float, lexical: float, fused: float = 0.1) -> Hit:
+    return Hit("e", "t", Scope.national, "", "", 1, fused, ScoreBreakdown(1, lexical, 1, dense, None, fused))
 
 
 def test_abstention_judges_questions_without_hangul_on_the_dense_score_alone():
@@ -113,10 +113,18 @@ def test_never_and_always_policies():
 
 
 def test_confidence_levels_around_the_floor():
-    policy = AbstentionPolicy(confidence_min=0.9, lexical_weight=0.0, foreign_dense_min=0.8, low_margin=0.02)
+    policy = AbstentionPolicy(confidence_min=0.9, lexical_weight=0.0, foreign_dense_min=0.8, low_margin=0.02,
+                              ambiguous_margin=0.025)
     assert policy.assess([hit(0.89, 0.0)], "청년 월세") == (0.89, "none")
     assert policy.assess([hit(0.91, 0.0)], "청년 월세") == (0.91, "low")
     assert policy.assess([hit(0.95, 0.0)], "청년 월세") == (0.95, "high")
     assert policy.assess([hit(0.81, 0.0)], "rent") == (0.81, "low"), "without Hangul: the foreign floor"
     assert policy.assess([hit(0.5, 0.0)], "청년 월세", best_dense=0.95)[1] == "high", "the dense retriever's best counts"
     assert policy.assess([], "청년 월세") == (0.0, "none")
+
+
+def test_two_nearly_tied_entries_make_a_confident_answer_low():
+    policy = AbstentionPolicy(confidence_min=0.9, lexical_weight=0.0, ambiguous_margin=0.025)
+    assert policy.assess([hit(0.95, 0.0, 0.0300), hit(0.9, 0.0, 0.0299)], "청년 월세")[1] == "low"
+    assert policy.assess([hit(0.95, 0.0, 0.0300), hit(0.9, 0.0, 0.0250)], "청년 월세")[1] == "high"
+    assert policy.assess([hit(0.85, 0.0, 0.0300), hit(0.8, 0.0, 0.0299)], "청년 월세")[1] == "none"
