@@ -13,14 +13,13 @@ word follows the initial-sound rule (두음법칙: 老人 → 노인, 女性 →
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import AssistantError
+from assistant.text.rules import parse_rule_lines
 
 IDEOGRAPH_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
@@ -93,6 +92,12 @@ class GlossaryRule:
     line: int
 
 
+def _phrases(column: str) -> tuple[tuple[str, ...], ...]:
+    """'pregnan*|expecting a baby' → (('pregnan*',), ('expecting', 'a', 'baby')), lower-cased."""
+    alts = (tuple(_WORD.findall(a.lower().replace("*", "STAR"))) for a in column.split("|"))  # '*' survives
+    return tuple(tuple(w[:-4] + "*" if w.endswith("STAR") else w for w in alt) for alt in alts if alt)
+
+
 def _word_matches(pattern: str, word: str) -> bool:
     return word.startswith(pattern[:-1]) if pattern.endswith("*") else word == pattern
 
@@ -120,25 +125,8 @@ class Glossary:
 
     @classmethod
     def parse(cls, text: str, where: str = "glossary") -> Glossary:
-        rules, problems = [], []
-        for i, raw in enumerate(text.splitlines(), start=1):
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            if "\t" not in line:
-                problems.append(f"{where} line {i}: expected 'phrases<TAB>terms'")
-                continue
-            left, right = line.split("\t", 1)
-            alts = tuple(tuple(_WORD.findall(a.lower().replace("*", "STAR")))  # keep '*' through the split
-                         for a in left.split("|") if a.strip())
-            alts = tuple(tuple(w[:-4] + "*" if w.endswith("STAR") else w for w in alt) for alt in alts if alt)
-            if not alts or not right.split():
-                problems.append(f"{where} line {i}: empty phrases or terms")
-                continue
-            rules.append(GlossaryRule(alts, tuple(right.split()), i))
-        if problems:
-            raise AssistantError("; ".join(problems))
-        return cls(rules, hashlib.sha256(text.encode()).hexdigest()[:12])
+        rules, digest = parse_rule_lines(text, where, _phrases, left="phrases")
+        return cls([GlossaryRule(alts, terms, line) for alts, terms, line in rules], digest)
 
     @classmethod
     def load(cls, path: Path) -> Glossary:

@@ -12,12 +12,11 @@ question's text with spaces removed ('잠잘 데' contains 잠). Firing only add
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import AssistantError
+from assistant.text.rules import parse_rule_lines
 
 
 @dataclass(frozen=True)
@@ -36,23 +35,9 @@ class Thesaurus:
 
     @classmethod
     def parse(cls, text: str, where: str = "thesaurus") -> Thesaurus:
-        rules, problems = [], []
-        for i, raw in enumerate(text.splitlines(), start=1):
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            if "\t" not in line:
-                problems.append(f"{where} line {i}: expected 'triggers<TAB>terms'")
-                continue
-            trig, terms = line.split("\t", 1)
-            alts = tuple(tuple(a.split()) for a in trig.split("|") if a.split())
-            if not alts or not terms.split():
-                problems.append(f"{where} line {i}: empty triggers or terms")
-                continue
-            rules.append(Rule(alts, tuple(terms.split()), i))
-        if problems:
-            raise AssistantError("; ".join(problems))
-        return cls(rules, hashlib.sha256(text.encode()).hexdigest()[:12])
+        rules, digest = parse_rule_lines(
+            text, where, lambda lhs: tuple(tuple(a.split()) for a in lhs.split("|") if a.split()))
+        return cls([Rule(alts, terms, line) for alts, terms, line in rules], digest)
 
     @classmethod
     def load(cls, path: Path) -> Thesaurus:
