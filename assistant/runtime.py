@@ -109,10 +109,7 @@ class Runtime:
 
     @cached_property
     def feedback(self) -> FeedbackService:
-        s = self.settings
-        return FeedbackService(self.engine, tokenize=self.manager.tokenizer.tokenize,
-                               low_confidence=self.abstention.confidence,
-                               low_confidence_min=s.abstain_confidence_min + 0.02)
+        return FeedbackService(self.engine, tokenize=self.manager.tokenizer.tokenize, policy=self.abstention)
 
     @cached_property
     def calls(self) -> CallService:

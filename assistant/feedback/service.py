@@ -77,13 +77,11 @@ class FeedbackService:
     """Suggestions shown and feedback on them; the knowledge-gap report."""
 
     def __init__(self, engine: Engine, *, tokenize: Callable[[str], list[str]] = str.split,
-                 low_confidence: Callable[[float | None, float | None], float] | None = None,
-                 low_confidence_min: float = 0.945) -> None:
-        # an answer is low-confidence when the advisor's own confidence (best cosine and BM25 combined,
-        # as the abstention policy combines them) is just above the point where it would have abstained
+                 policy: AbstentionPolicy | None = None) -> None:
+        # an answer is low-confidence when the advisor's own policy would call it so: its combined
+        # confidence is within the policy's low margin above the point where it would have abstained
         self.engine, self.tokenize = engine, tokenize
-        self.confidence = low_confidence or AbstentionPolicy().confidence
-        self.low_confidence_min = low_confidence_min
+        self.policy = policy or AbstentionPolicy()
 
     def record_suggestion(self, answer: Answer, *, question: str, region: str, actor: str,
                           call_id: str | None = None, kb_version: int = 0, latency_ms: float = 0.0) -> int:
@@ -134,8 +132,8 @@ class FeedbackService:
                                 .order_by(col(Feedback.id).desc()).limit(max_rows)))
         groups: list[GapGroup] = []
         abstained = [r for r in rows if r.abstained]
-        low = [r for r in rows if not r.abstained
-               and self.confidence(r.top_dense, r.top_lexical) < self.low_confidence_min]
+        floor = self.policy.confidence_min + self.policy.low_margin
+        low = [r for r in rows if not r.abstained and self.policy.confidence(r.top_dense, r.top_lexical) < floor]
         for kind, subset in (("abstained", abstained), ("low_confidence", low)):
             items = [(r.question, set(self.tokenize(r.question))) for r in subset]
             for members in cluster_questions(items):
