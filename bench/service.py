@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -87,12 +88,12 @@ class Server:
         """CPU time (user + system) of the server process and its worker processes so far (Linux /proc)."""
         if self.proc is None:
             return 0.0
-        pids, total, tick = [self.proc.pid], 0.0, os.sysconf("SC_CLK_TCK")
+        main, total, tick = self.proc.pid, 0.0, os.sysconf("SC_CLK_TCK")
         try:
-            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+            children = [int(c) for c in Path(f"/proc/{main}/task/{main}/children").read_text().split()]
         except OSError:
             children = []
-        for pid in pids + [int(c) for c in children]:
+        for pid in [main, *children]:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
@@ -176,6 +177,14 @@ async def baseline(server: Server, questions: list[dict[str, Any]], n: int) -> d
 
 def per_request(cpu_seconds: float, requests: int) -> float:
     return round(cpu_seconds * 1000 / requests, 1) if requests else 0.0
+
+
+def with_server_cpu(server: Server, phase: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
+    """Run a loaded phase; its summary gains the server's CPU milliseconds per request served."""
+    cpu0 = server.cpu_seconds()
+    summary = asyncio.run(phase)
+    summary["server_cpu_ms_per_request"] = per_request(server.cpu_seconds() - cpu0, summary["requests"])
+    return summary
 
 
 async def cpu_per_route(server: Server, questions: list[dict[str, Any]], n: int) -> dict[str, float]:
@@ -302,15 +311,10 @@ def main(argv: list[str] | None = None) -> None:
             results["baseline"] = asyncio.run(baseline(server, questions, 10 if args.quick else 30))
             results["cpu_per_route"] = asyncio.run(cpu_per_route(server, questions, 10 if args.quick else 30))
             log(f"open loop: {args.rate} rps for {seconds:.0f} s")
-            cpu0 = server.cpu_seconds()
-            results["open_loop"] = asyncio.run(open_loop(server, questions, args.rate, args.clients, seconds))
-            results["open_loop"]["server_cpu_ms_per_request"] = per_request(server.cpu_seconds() - cpu0,
-                                                                              results["open_loop"]["requests"])
+            results["open_loop"] = with_server_cpu(
+                server, open_loop(server, questions, args.rate, args.clients, seconds))
             log(f"closed loop: {args.clients} clients for {seconds:.0f} s")
-            cpu0 = server.cpu_seconds()
-            results["closed_loop"] = asyncio.run(closed_loop(server, questions, args.clients, seconds))
-            results["closed_loop"]["server_cpu_ms_per_request"] = per_request(server.cpu_seconds() - cpu0,
-                                                                                results["closed_loop"]["requests"])
+            results["closed_loop"] = with_server_cpu(server, closed_loop(server, questions, args.clients, seconds))
             results["targets"] = judge(results)
         finally:
             server.stop()
