@@ -121,7 +121,9 @@ def test_an_ordinary_save_shows_what_it_changed_in_the_answers(open_page: Any, s
     page.fill("#edit-content", entry["content"] + "\n" + ADDED)
     page.click("#save-btn")
     page.wait_for_selector("#saved-version")
-    page.wait_for_selector("#save-eval-status")
+    # the watch has started; its status line may already be hidden again, because with the query
+    # vectors of the previous run kept the whole evaluation can finish before the first poll
+    page.wait_for_selector("#save-eval-status", state="attached")
     page.wait_for_selector("#save-eval-verdict", timeout=EVAL_WAIT)
     run_id = int(page.get_attribute("#save-eval-verdict", "data-run-id"))
     run = server.api("GET", f"/v1/evals/{run_id}", role="qa").json()
