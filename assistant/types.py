@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: a search result names the snapshot it was computed on
+    from assistant.index.snapshot import Snapshot
 
 
 class Scope(StrEnum):
@@ -131,6 +135,9 @@ class SearchResult:
     # the dense retriever's best cosine over every entry the caller's region allows, whether or not
     # that entry made the fused top k: evidence that the knowledge base covers the question
     best_dense: float | None = None
+    # the index snapshot the hits come from: whoever reads entries for these hits (the advisor, an
+    # eval run) reads them here, not from the live index, which may have moved on since the search
+    snapshot: Snapshot | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,7 +137,9 @@ class Advisor:
             yield {"answer": Answer(ABSTAIN_TEXT, "abstain", [], hits, report, abstained=True,
                                     notices=result.notices, confidence=confidence, confidence_level=level)}
             return
-        sources = [self.retriever.holder.snapshot.entries[h.entry_id] for h in hits[: self.max_sources]]
+        # the entries as the search saw them: the live index may have moved on since (an entry retired)
+        snap = result.snapshot if result.snapshot is not None else self.retriever.holder.snapshot
+        sources = [snap.entries[h.entry_id] for h in hits[: self.max_sources]]
         request = GenerationRequest(masked, result.region.label, sources,
                                     self.prompt.render(masked, result.region.label, sources))
         source_texts = [f"{e.title}\n{e.region_label}\n{e.content}\n{e.department}\n{e.contact}" for e in sources]

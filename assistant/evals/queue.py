@@ -12,7 +12,6 @@ database, so every replica serves the same history and a queued run survives a r
 
 from __future__ import annotations
 
-import copy
 import logging
 import threading
 from collections.abc import Iterable, Sequence
@@ -29,8 +28,7 @@ from assistant.evals.compare import compare_runs
 from assistant.evals.datasets import EvalQuery, load_queries
 from assistant.evals.gates import Gate, GateResult, check_gates, load_gates
 from assistant.evals.models import EvalRun
-from assistant.evals.runner import dataset_hash, evaluate_one, run_metadata, summarize_rows
-from assistant.index.snapshot import IndexHolder, Snapshot
+from assistant.evals.runner import advisor_over, dataset_hash, evaluate_one, run_metadata, summarize_rows
 from assistant.kb.changes import exclusive
 from assistant.kb.db import session_scope
 from assistant.kb.models import utcnow
@@ -46,15 +44,6 @@ class RunNotComparable(AssistantError):
 class EvalRunNotFound(NotFound):
     def __init__(self, run_id: int) -> None:
         super().__init__(f"evaluation run not found: {run_id}")
-
-
-def advisor_over(advisor: Advisor, snapshot: Snapshot) -> Advisor:
-    """The same advisor reading another snapshot (a draft's), sharing models, tokenizer and settings."""
-    retriever = copy.copy(advisor.retriever)
-    retriever.holder = IndexHolder(snapshot)
-    shadow = copy.copy(advisor)
-    shadow.retriever = retriever
-    return shadow
 
 
 def affected_questions(queries: Sequence[EvalQuery], previous_rows: Iterable[dict[str, Any]],
@@ -196,7 +185,7 @@ class EvalQueue:
                 changed = list(run.changed)
             queries = self.queries()
             prev = self.previous(before=run_id)
-            advisor = self.advisor
+            advisor = advisor_over(self.advisor)  # one snapshot for both phases and the metadata
             kb_version = advisor.retriever.holder.snapshot.kb_version
             affected = affected_questions(queries, prev.results if prev else [], changed)
             self._update(run_id, phase="affected", kb_version=kb_version, dataset_sha256=dataset_hash(self.queries_path),

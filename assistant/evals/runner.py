@@ -11,6 +11,7 @@ a ``run.json`` is a complete run).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
@@ -28,7 +29,7 @@ from assistant.evals.answers import AnswerCase, answer_report, check_numbers
 from assistant.evals.datasets import EvalQuery
 from assistant.evals.normalize import fact_covered
 from assistant.evals.retrieval import region_group, retrieval_report
-from assistant.types import SearchResult
+from assistant.index.snapshot import IndexHolder, Snapshot
 
 RUN_FILE, RESULTS_FILE = "run.json", "results.jsonl"
 
@@ -76,11 +77,10 @@ def evaluate_one(advisor: Advisor, q: EvalQuery, *, top_k: int) -> dict[str, Any
     t0 = time.perf_counter()
     masked, result = advisor.retrieve(q.question, q.region, max(top_k, advisor.top_k))
     t1 = time.perf_counter()
-    answer = advisor.answer(masked, SearchResult(result.hits[: advisor.top_k], result.notices, result.region,
-                                                  result.best_dense))
+    answer = advisor.answer(masked, dataclasses.replace(result, hits=result.hits[: advisor.top_k]))
     t2 = time.perf_counter()
     ranked = [h.entry_id for h in result.hits[:top_k]]
-    entries = advisor.retriever.holder.snapshot.entries
+    entries = (result.snapshot or advisor.retriever.holder.snapshot).entries
     cited_texts = [f"{e.title}\n{e.region_label}\n{e.content}\n{e.department}\n{e.contact}"
                    for e in (entries.get(c.entry_id) for c in answer.citations) if e is not None]
     nums, missing = check_numbers(answer.text, cited_texts)
@@ -127,8 +127,23 @@ def summarize_rows(queries: Sequence[EvalQuery], rows: Sequence[dict[str, Any]],
     return {"retrieval": retrieval, "answer": answer_report([case_of(r) for r in rows])}
 
 
+def advisor_over(advisor: Advisor, snapshot: Snapshot | None = None) -> Advisor:
+    """The same advisor reading one fixed snapshot (default: the live one, as it is now), sharing
+    models, tokenizer and settings: an evaluation run, or a draft's shadow index, answers every
+    question on one index even while edits move the live one on."""
+    snapshot = snapshot if snapshot is not None else advisor.retriever.holder.snapshot
+    retriever = copy.copy(advisor.retriever)
+    retriever.holder = IndexHolder(snapshot)
+    shadow = copy.copy(advisor)
+    shadow.retriever = retriever
+    return shadow
+
+
 def evaluate_answers(advisor: Advisor, queries: Sequence[EvalQuery], *, top_k: int = 10,
                      progress: Callable[[int], None] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Every question on one snapshot: the live one as the run starts (or the one ``advisor`` is
+    pinned to with ``advisor_over``, whose KB version and manifest the caller then records)."""
+    advisor = advisor_over(advisor)
     rows = []
     for q in queries:
         rows.append(evaluate_one(advisor, q, top_k=top_k))
@@ -210,5 +225,5 @@ def run_metadata(advisor: Advisor, *, queries_path: Path, n_queries: int, top_k:
     }
 
 
-__all__ = ["RunError", "case_of", "code_version", "dataset_hash", "evaluate_answers", "evaluate_one", "load_run",
+__all__ = ["RunError", "advisor_over", "case_of", "code_version", "dataset_hash", "evaluate_answers", "evaluate_one", "load_run",
            "now_utc", "prepare_out_dir", "queries_of", "region_group", "run_metadata", "summarize_rows", "write_run"]

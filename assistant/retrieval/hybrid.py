@@ -225,4 +225,4 @@ class HybridRetriever:
                 snippet=chunk.text if chunk else "",
             ))
         return SearchResult(hits=hits, notices=notices, region=reg,
-                            best_dense=round(dense.scores[0], 4) if dense.scores else None)
+                            best_dense=round(dense.scores[0], 4) if dense.scores else None, snapshot=snap)

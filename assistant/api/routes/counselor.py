@@ -25,6 +25,7 @@ from assistant.api.schemas import (
 )
 from assistant.auth.roles import permissions_of
 from assistant.errors import AssistantError
+from assistant.index.snapshot import Snapshot
 from assistant.runtime import Runtime
 from assistant.text.pii import mask_pii
 from assistant.types import Answer, Hit
@@ -33,16 +34,17 @@ router = APIRouter(tags=["counselor"])
 log = logging.getLogger(__name__)
 
 
-def hit_out(rt: Runtime, h: Hit) -> dict[str, Any]:
-    """A hit as the side panel shows it: with the entry's last-updated date and a short passage."""
-    entry = rt.manager.holder.snapshot.entries.get(h.entry_id)
+def hit_out(rt: Runtime, h: Hit, snap: Snapshot | None = None) -> dict[str, Any]:
+    """A hit as the side panel shows it: with the entry's last-updated date and a short passage
+    (from ``snap``, the snapshot the hit was found in, when the caller has it)."""
+    entry = (snap or rt.manager.holder.snapshot).entries.get(h.entry_id)
     snippet = " ".join(h.snippet.split())
     return {**h.as_dict(), "updated": entry.updated if entry else "",
             "snippet": snippet[:200] + ("…" if len(snippet) > 200 else "")}
 
 
-def answer_out(rt: Runtime, answer: Answer, suggestion_id: int | None) -> dict[str, Any]:
-    return {**answer.as_dict(), "hits": [hit_out(rt, h) for h in answer.hits], "suggestion_id": suggestion_id}
+def answer_out(rt: Runtime, answer: Answer, suggestion_id: int | None, snap: Snapshot | None = None) -> dict[str, Any]:
+    return {**answer.as_dict(), "hits": [hit_out(rt, h, snap) for h in answer.hits], "suggestion_id": suggestion_id}
 
 
 @router.get("/v1/me", response_model=Me)
@@ -63,7 +65,7 @@ def regions(rt: RuntimeDep) -> RegionsOut:
 def search(body: AskRequest, rt: RuntimeDep) -> SearchResponse:
     """The manual entries for a question, in the caller's region."""
     result = rt.retriever.search(mask_pii(body.question).text, region=body.region, top_k=body.top_k)
-    return SearchResponse.model_validate({"hits": [hit_out(rt, h) for h in result.hits],
+    return SearchResponse.model_validate({"hits": [hit_out(rt, h, result.snapshot) for h in result.hits],
                                           "region": result.region.label, "notices": result.notices})
 
 
@@ -75,6 +77,7 @@ def advise(body: AskRequest, request: Request, rt: RuntimeDep, principal: Princi
     ``suggestion_id`` to send feedback with."""
     t0 = time.perf_counter()
     masked, result = rt.advisor.retrieve(body.question, body.region, body.top_k)
+    snap = result.snapshot  # the one snapshot this request reads
     metrics = request.app.state.metrics
     retrieved = time.perf_counter()
     metrics.stage.labels(stage="retrieval").observe(retrieved - t0)
@@ -85,7 +88,7 @@ def advise(body: AskRequest, request: Request, rt: RuntimeDep, principal: Princi
         try:
             return rt.feedback.record_suggestion(
                 answer, question=masked, region=result.region.label, actor=principal.name,
-                kb_version=rt.manager.holder.snapshot.kb_version, latency_ms=(time.perf_counter() - t0) * 1000)
+                kb_version=(snap or rt.manager.holder.snapshot).kb_version, latency_ms=(time.perf_counter() - t0) * 1000)
         except OperationalError as exc:  # the answer matters more than its record: serve it, say so
             log.error("suggestion not recorded (database unavailable): %s", str(exc).splitlines()[0])
             answer.notices.append("이 답변은 기록되지 않았습니다(데이터베이스 연결 불가): 피드백을 보낼 수 없습니다")
@@ -93,9 +96,9 @@ def advise(body: AskRequest, request: Request, rt: RuntimeDep, principal: Princi
 
     if "text/event-stream" not in request.headers.get("accept", ""):
         answer = rt.advisor.answer(masked, result)
-        return AdviseResponse.model_validate(answer_out(rt, answer, record(answer)))
+        return AdviseResponse.model_validate(answer_out(rt, answer, record(answer), snap))
     events = rt.advisor.answer_events(masked, result)
-    return StreamingResponse(iterate_in_threadpool(_sse(rt, events, record)), media_type="text/event-stream",
+    return StreamingResponse(iterate_in_threadpool(_sse(rt, events, record, snap)), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
@@ -103,16 +106,16 @@ def _frame(name: str, data: Any) -> str:
     return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _sse(rt: Runtime, events: Iterator[dict[str, Any]], record: Any) -> Iterator[str]:
+def _sse(rt: Runtime, events: Iterator[dict[str, Any]], record: Any, snap: Snapshot | None = None) -> Iterator[str]:
     try:
         for e in events:
             if "hits" in e:
-                yield _frame("hits", {"hits": [hit_out(rt, h) for h in e["hits"]]})
+                yield _frame("hits", {"hits": [hit_out(rt, h, snap) for h in e["hits"]]})
             elif "delta" in e:
                 yield _frame("delta", {"text": e["delta"]})
             elif "answer" in e:
                 answer: Answer = e["answer"]
-                done = answer_out(rt, answer, record(answer))
+                done = answer_out(rt, answer, record(answer), snap)
                 done.pop("hits")
                 yield _frame("done", done)
     except AssistantError as exc:
