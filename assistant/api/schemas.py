@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assistant.feedback.models import FeedbackKind, FeedbackReason
 from assistant.kb.models import EntryCreate, EntryPublic, EntryUpdate
@@ -93,8 +93,19 @@ class Health(BaseModel):
 
 
 class CallCreate(BaseModel):
+    """The call's counselor is the token's holder, never a name the client sends: a body that sets
+    ``counselor`` is refused (422) rather than ignored, so a client that relied on it finds out."""
+
+    model_config = ConfigDict(extra="forbid")
+
     region: str | None = Field(default=None, max_length=100)
-    counselor: str = Field(default="", max_length=100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_counselor(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "counselor" in data:
+            raise ValueError("'counselor' is not accepted: a call is opened by, and belongs to, the token's holder")
+        return data
 
 
 class CallOut(BaseModel):

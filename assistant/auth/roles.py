@@ -14,10 +14,13 @@ class Role(StrEnum):
     editor = "editor"
     qa = "qa"
     admin = "admin"
+    # read-mostly: follows every counselor's calls; edits nothing
+    supervisor = "supervisor"
 
 
 class Permission(StrEnum):
-    ask = "ask"              # search, advice, live calls, feedback
+    ask = "ask"              # search, advice, live calls (one's own), feedback
+    read_calls = "read_calls"  # read every counselor's calls, not only one's own (never append or transfer)
     read_kb = "read_kb"      # read entries, their history and diffs
     edit_kb = "edit_kb"      # create, edit, retire, import entries
     reports = "reports"      # knowledge-gap report, evaluation results
@@ -27,6 +30,7 @@ class Permission(StrEnum):
 
 GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.ask: frozenset(Role),
+    Permission.read_calls: frozenset({Role.supervisor, Role.admin}),
     Permission.read_kb: frozenset(Role),
     Permission.edit_kb: frozenset({Role.editor, Role.admin}),
     Permission.reports: frozenset({Role.editor, Role.qa, Role.admin}),

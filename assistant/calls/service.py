@@ -1,10 +1,13 @@
 """Live-call flow: a final citizen utterance triggers fresh suggestions; everything is kept.
 
-Text is masked before it is stored, so the history never holds personal data.
+Text is masked before it is stored, so the history never holds personal data. Each method takes
+the caller and applies ``access.decide`` in the same transaction as the change: a call is its
+counselor's (404 to other counselors); a transfer records who made it, in the call's events and
+the audit log.
 
 >>> calls = CallService(engine, advisor)                          # doctest: +SKIP
->>> call = calls.create(region="서울특별시 강남구", counselor="kim")  # doctest: +SKIP
->>> calls.utterance(call.call_id, "citizen", "애기 낳으면 돈 주나요", final=True)   # doctest: +SKIP
+>>> call = calls.create(region="서울특별시 강남구", by=kim)          # doctest: +SKIP
+>>> calls.utterance(call.call_id, "citizen", "애기 낳으면 돈 주나요", final=True, by=kim)   # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from assistant.advisor.service import Advisor, mask
+from assistant.auth.service import Principal, record_audit
+from assistant.calls.access import CallAccess, Decision, decide
 from assistant.calls.models import Call, CallEvent
-from assistant.errors import AssistantError, NotFound
+from assistant.errors import AssistantError, Forbidden, NotFound
 from assistant.feedback.service import FeedbackService
 from assistant.kb.db import session_scope
 from assistant.types import Answer
@@ -41,29 +46,33 @@ class CallService:
         self.engine, self.advisor = engine, advisor
         self.feedback = feedback or FeedbackService(engine)
 
-    def create(self, *, region: str = "", counselor: str = "") -> Call:
+    def create(self, *, region: str = "", by: Principal) -> Call:
+        """Open a call; it is ``by``'s (the token holder's) until it is transferred."""
         if region:
             self.advisor.retriever.regions.parse(region)  # an unknown region is refused up front
         with session_scope(self.engine) as s:
-            call = Call(region=region, counselor=counselor)
+            call = Call(region=region, counselor=by.name)
             s.add(call)
             return call
 
-    def _call(self, s: Session, call_id: str) -> Call:
+    def _call(self, s: Session, call_id: str, by: Principal, access: CallAccess) -> Call:
         call = s.get(Call, call_id)
-        if call is None:
+        decision = Decision.hide if call is None else decide(call.counselor, by, access)
+        if decision is Decision.hide or call is None:
             raise CallNotFound(call_id)
+        if decision is Decision.refuse:
+            raise Forbidden(f"call {call_id} is {call.counselor}'s: only they may add to it or transfer it")
         return call
 
     def utterance(self, call_id: str, speaker: str, text: str, *, final: bool = True,
-                  actor: str = "") -> tuple[Answer, int] | None:
+                  by: Principal) -> tuple[Answer, int] | None:
         """Record an utterance; a final citizen utterance returns (and records) fresh suggestions:
         the answer and its suggestion id."""
         if speaker not in SPEAKERS:
             raise AssistantError(f"speaker must be one of {', '.join(SPEAKERS)}")
         masked = mask(text)
         with session_scope(self.engine) as s:
-            call = self._call(s, call_id)
+            call = self._call(s, call_id, by, CallAccess.write)
             if call.status == "closed":
                 raise CallClosed(f"call {call_id} is closed")
             s.add(CallEvent(call_id=call_id, kind="utterance", speaker=speaker, text=masked, final=final))
@@ -74,7 +83,7 @@ class CallService:
         t0 = time.perf_counter()
         result = self.advisor.advise(question, region=region or None)
         sid = self.feedback.record_suggestion(
-            result, question=question, region=region, actor=actor or "", call_id=call_id,
+            result, question=question, region=region, actor=by.name, call_id=call_id,
             kb_version=self.advisor.retriever.holder.snapshot.kb_version,
             latency_ms=(time.perf_counter() - t0) * 1000)
         payload = {**result.as_dict(), "suggestion_id": sid}
@@ -89,25 +98,30 @@ class CallService:
                 col(CallEvent.final).is_(True)).order_by(col(CallEvent.id).desc()).limit(n)).all()
         return list(reversed(rows))
 
-    def transfer(self, call_id: str, *, to: str, note: str = "") -> Call:
-        """Hand the call over; the next counselor reads the same history."""
+    def transfer(self, call_id: str, *, to: str, note: str = "", by: Principal) -> Call:
+        """Hand the call over: it is ``to``'s from now on, and the next counselor reads the same
+        history. Who handed it over is kept in the call's events and in the audit log."""
+        to = to.strip()
+        if not to:
+            raise AssistantError("transfer: name the counselor or agency the call goes to")
         with session_scope(self.engine) as s:
-            call = self._call(s, call_id)
-            s.add(CallEvent(call_id=call_id, kind="transfer", text=mask(note),
-                            payload={"from": call.counselor, "to": to}))
+            call = self._call(s, call_id, by, CallAccess.write)
+            handover = {"from": call.counselor, "to": to}
+            s.add(CallEvent(call_id=call_id, kind="transfer", text=mask(note), payload={**handover, "by": by.name}))
+            record_audit(s, by, "call.transfer", call_id, detail=handover)  # the note may be personal: not copied
             call.counselor, call.status = to, "transferred"
             s.add(call)
             return call
 
-    def history(self, call_id: str) -> tuple[Call, list[CallEvent]]:
+    def history(self, call_id: str, *, by: Principal) -> tuple[Call, list[CallEvent]]:
         with Session(self.engine) as s:
-            call = self._call(s, call_id)
+            call = self._call(s, call_id, by, CallAccess.read)
             events = list(s.exec(select(CallEvent).where(CallEvent.call_id == call_id).order_by(col(CallEvent.id))))
             return call, events
 
-    def record(self, call_id: str) -> dict[str, str]:
+    def record(self, call_id: str, *, by: Principal) -> dict[str, str]:
         """The after-call record in the 120 format (문의 / 답변 / 안내 / 결과), drafted from the history."""
-        call, events = self.history(call_id)
+        call, events = self.history(call_id, by=by)
         asked = [e.text for e in events if e.kind == "utterance" and e.speaker == "citizen" and e.final]
         suggestions = [e.payload for e in events if e.kind == "suggestion"]
         last = suggestions[-1] if suggestions else {}

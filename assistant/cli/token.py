@@ -6,14 +6,16 @@ from typing import Annotated
 
 import typer
 
+from assistant.auth.roles import Role
 from assistant.cli.common import runtime
 
-app = typer.Typer(name="token", help="API tokens (roles: counselor, editor, qa, admin).", no_args_is_help=True)
+ROLES = ", ".join(Role)
+app = typer.Typer(name="token", help=f"API tokens (roles: {ROLES}).", no_args_is_help=True)
 
 
 @app.command("create")
 def token_create(
-    role: Annotated[str, typer.Option(help="counselor, editor, qa or admin")],
+    role: Annotated[str, typer.Option(help=ROLES)],
     name: Annotated[str, typer.Option(help="Who or what uses it (shown in the audit log)")],
 ) -> None:
     """Print a new API token (only its hash is stored: keep it now)."""

@@ -1,5 +1,7 @@
 """The permission table against the real app: every route is in it, and every role gets exactly
-what the table grants (401 without a token, 403 for a role without the permission)."""
+what the table grants (401 without a token, 403 for a role without the permission); on a call's
+routes, also what its ownership grants (its counselor's, everybody's to read with ``read_calls``,
+nobody else's: 404)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from sqlmodel import Session, select
 from assistant.api.app import create_app
 from assistant.api.security import ROUTE_PERMISSIONS
 from assistant.auth.models import ApiToken, AuditEvent
+from assistant.auth.roles import Permission as P
 from assistant.auth.roles import Role, allowed
 from tests.conftest import token_for
 
@@ -72,6 +75,38 @@ def test_each_role_gets_exactly_what_the_table_grants(app, tokens, built_runtime
                     assert r.status_code not in (401, 403), (role, method, path, r.text)
                 else:
                     assert r.status_code == 403 and r.json()["error"]["code"] == "Forbidden", (role, method, path)
+
+
+def call_routes() -> list[tuple[str, str]]:
+    return sorted(k for k in ROUTE_PERMISSIONS if "{call_id}" in k[1])
+
+
+# a valid body for each call route, so that a caller who may act gets a 2xx (and the walk sees past validation)
+CALL_BODIES = {"/v1/calls/{call_id}/utterances": {"speaker": "counselor", "text": "네 말씀하세요"},
+               "/v1/calls/{call_id}/transfer": {"to": "구청 복지과"}}
+
+
+def test_each_role_gets_exactly_what_call_ownership_grants(app, tokens, built_runtime):
+    """Own call: everything. Another's: roles with read_calls read it (GET) but cannot add to it or hand it
+    over (403); every other role gets 404, as if it did not exist."""
+    assert call_routes(), "the table has call routes"
+    owners = {**{str(r): t for r, t in tokens.items()}, "another counselor": token_for(built_runtime, "counselor")}
+    names = {t: built_runtime.tokens.authenticate(t).name for t in owners.values()}
+    with TestClient(app) as client:
+        for method, path in call_routes():
+            for owner, owner_token in owners.items():
+                for role, token in tokens.items():
+                    opened = client.post("/v1/calls", json={}, headers={"Authorization": f"Bearer {owner_token}"})
+                    assert opened.status_code == 201 and opened.json()["counselor"] == names[owner_token]
+                    url = path.replace("{call_id}", opened.json()["call_id"])
+                    r = client.request(method, url, json=CALL_BODIES.get(path), headers={"Authorization": f"Bearer {token}"})
+                    case = (method, path, f"{role} on {owner}'s call", r.text)
+                    if token == owner_token:
+                        assert r.status_code in (200, 201), case
+                    elif allowed(role, P.read_calls):
+                        assert r.status_code == (200 if method == "GET" else 403), case
+                    else:
+                        assert r.status_code == 404 and r.json()["error"]["code"] == "CallNotFound", case
 
 
 @pytest.mark.parametrize("header", ["Bearer ca_not-a-real-token", "Basic dXNlcjpwYXNz", "Bearer", "ca_x"])

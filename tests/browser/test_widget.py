@@ -218,12 +218,14 @@ def test_a_live_call_turns_a_citizen_line_into_a_suggestion(open_page: Any, serv
     screenshot(page, "widget-call")
 
     page.click("#call-transfer")
-    page.fill("#transfer-to", "중구청 가족정책과")
+    to = "편집자 이바다"  # the editor token's holder: the call is theirs after the transfer
+    page.fill("#transfer-to", to)
     page.fill("#transfer-note", "출산장려금 신청 서류 문의")
     page.click("#transfer-form button[type=submit]")
     page.wait_for_function("document.querySelector('#call-state').textContent === '이관됨'")
-    history = server.api("GET", f"/v1/calls/{suggestion.call_id}", role="counselor").json()
-    assert any(e["kind"] == "transfer" and e["payload"].get("to") == "중구청 가족정책과" for e in history["events"])
+    assert server.api("GET", f"/v1/calls/{suggestion.call_id}", role="counselor").status_code == 404, "handed over"
+    history = server.api("GET", f"/v1/calls/{suggestion.call_id}", role="admin").json()
+    assert any(e["kind"] == "transfer" and e["payload"].get("to") == to for e in history["events"])
     assert page.inner_text("#call-id") == suggestion.call_id
 
     # the counselor it goes to opens it by number, reads it all, and carries on
@@ -234,7 +236,7 @@ def test_a_live_call_turns_a_citizen_line_into_a_suggestion(open_page: Any, serv
     other.click("#resume-form button[type=submit]")
     other.wait_for_selector("#answer:not([hidden])")
     transcript = other.inner_text("#transcript")
-    assert "출산장려금 같은 거 주나요" in transcript and "중구청 가족정책과" in transcript
+    assert "출산장려금 같은 거 주나요" in transcript and to in transcript
     assert suggestion_id(other) == sid  # the suggestion the first counselor saw
     assert other.input_value("#region") == REGION
     other.fill("#line", "신청은 어디서 해요")

@@ -34,6 +34,11 @@ def h(llm_runtime: Runtime) -> dict[str, str]:
     return {"Authorization": f"Bearer {token_for(llm_runtime, 'counselor')}"}
 
 
+@pytest.fixture(scope="module")
+def supervisor(llm_runtime: Runtime) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token_for(llm_runtime, 'supervisor')}"}
+
+
 @pytest.fixture()
 def all_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
     """Every logger at DEBUG (libraries included: openai, httpx, sqlalchemy), captured."""
@@ -72,6 +77,7 @@ def sse(client: TestClient, h: dict[str, str], body: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_personal_data_reaches_no_model_log_row_or_echo(case: Pii, client: TestClient, h: dict[str, str],
+                                                        supervisor: dict[str, str],
                                                         llm_runtime: Runtime, chat: FakeChatServer,
                                                         all_logs: pytest.LogCaptureFixture) -> None:
     assert case.found_in(case.text), "the corpus case carries its needle"
@@ -99,8 +105,11 @@ def test_personal_data_reaches_no_model_log_row_or_echo(case: Pii, client: TestC
         responses.append(r.text)
     r = client.post(f"/v1/calls/{call}/transfer", json={"to": "복지정책과 상담사", "note": case.text}, headers=h)
     assert r.status_code == 200
-    responses += [r.text, client.get(f"/v1/calls/{call}", headers=h).text,
-                  client.get(f"/v1/calls/{call}/record", headers=h).text]
+    responses.append(r.text)
+    for path in (f"/v1/calls/{call}", f"/v1/calls/{call}/record"):  # the call is the agency's now: a supervisor reads
+        r = client.get(path, headers=supervisor)
+        assert r.status_code == 200
+        responses.append(r.text)
 
     if advice["suggestion_id"] is not None:
         r = client.post("/v1/feedback", json={"suggestion_id": advice["suggestion_id"], "kind": "thumbs_down",

@@ -25,10 +25,11 @@ def test_nul_characters_and_huge_ids_are_client_errors(tmp_path: Path, own_postg
             advice = client.post("/v1/advise", json={"question": "기초연금 신청"}, headers=h)
             assert advice.status_code == 200
             sid = advice.json()["suggestion_id"]
+            call_id = client.post("/v1/calls", json={}, headers=h).json()["call_id"]
             requests = [
                 ("POST", "/v1/advise", {"json": {"question": "기초연금\x00 신청"}}),
                 ("POST", "/v1/feedback", {"json": {"suggestion_id": sid, "kind": "thumbs_down", "comment": "a\x00b"}}),
-                ("POST", "/v1/calls", {"json": {"counselor": "kim\x00"}}),
+                ("POST", f"/v1/calls/{call_id}/transfer", {"json": {"to": "kim\x00"}}),
                 ("POST", "/v1/tokens", {"json": {"name": "x\x00y", "role": "qa"}}),
                 ("GET", f"/v1/evals/{10**30}", {}),
                 ("GET", f"/v1/drafts/{2**40}", {}),

@@ -1,4 +1,7 @@
-"""Live calls: transcript utterances trigger suggestions; transfer keeps the history; the after-call record."""
+"""Live calls: transcript utterances trigger suggestions; transfer keeps the history; the after-call record.
+
+A call is its counselor's, the token holder who opened it or the one it was transferred to; roles
+with ``read_calls`` read every call; anyone else gets 404 (``calls/access.py``)."""
 
 from __future__ import annotations
 
@@ -23,15 +26,15 @@ router = APIRouter(tags=["calls"])
 
 @router.post("/v1/calls", response_model=CallOut, status_code=201)
 def create_call(body: CallCreate, rt: RuntimeDep, principal: PrincipalDep) -> CallOut:
-    """Open a live call (the caller's region, if known, steers every suggestion)."""
-    call = rt.calls.create(region=body.region or "", counselor=body.counselor or principal.name)
+    """Open a live call, the token holder's (the caller's region, if known, steers every suggestion)."""
+    call = rt.calls.create(region=body.region or "", by=principal)
     return CallOut.model_validate(call.model_dump())
 
 
 @router.post("/v1/calls/{call_id}/utterances", response_model=UtteranceOut)
 def add_utterance(call_id: str, body: UtteranceIn, rt: RuntimeDep, principal: PrincipalDep) -> UtteranceOut:
     """A transcript line; a final citizen utterance returns fresh suggestions."""
-    suggested = rt.calls.utterance(call_id, body.speaker, body.text, final=body.final, actor=principal.name)
+    suggested = rt.calls.utterance(call_id, body.speaker, body.text, final=body.final, by=principal)
     if suggested is None:
         return UtteranceOut(suggestion=None)
     answer, sid = suggested
@@ -39,21 +42,22 @@ def add_utterance(call_id: str, body: UtteranceIn, rt: RuntimeDep, principal: Pr
 
 
 @router.get("/v1/calls/{call_id}", response_model=CallHistory)
-def call_history(call_id: str, rt: RuntimeDep) -> CallHistory:
+def call_history(call_id: str, rt: RuntimeDep, principal: PrincipalDep) -> CallHistory:
     """Everything said and suggested so far: what the next counselor reads after a transfer."""
-    call, events = rt.calls.history(call_id)
+    call, events = rt.calls.history(call_id, by=principal)
     return CallHistory(call=CallOut.model_validate(call.model_dump()),
                        events=[CallEventOut.model_validate(e.model_dump()) for e in events])
 
 
 @router.post("/v1/calls/{call_id}/transfer", response_model=CallOut)
-def transfer_call(call_id: str, body: TransferIn, rt: RuntimeDep) -> CallOut:
-    """Hand the call to another counselor or agency, with its whole history."""
-    return CallOut.model_validate(rt.calls.transfer(call_id, to=body.to, note=body.note).model_dump())
+def transfer_call(call_id: str, body: TransferIn, rt: RuntimeDep, principal: PrincipalDep) -> CallOut:
+    """Hand the call to another counselor or agency, with its whole history; it is theirs from now on."""
+    call = rt.calls.transfer(call_id, to=body.to, note=body.note, by=principal)
+    return CallOut.model_validate(call.model_dump())
 
 
 @router.get("/v1/calls/{call_id}/record", response_model=CallRecord)
-def call_record(call_id: str, rt: RuntimeDep) -> CallRecord:
+def call_record(call_id: str, rt: RuntimeDep, principal: PrincipalDep) -> CallRecord:
     """The after-call record draft in the 120 format: 문의 / 답변 / 안내 / 결과."""
-    return CallRecord.model_validate(rt.calls.record(call_id))
+    return CallRecord.model_validate(rt.calls.record(call_id, by=principal))
 

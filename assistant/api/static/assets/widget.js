@@ -318,7 +318,7 @@ async function startCall() {
   const region = $("region").value;
   $("call-status").textContent = "통화를 여는 중…";
   try {
-    const call = await api("POST", "/v1/calls", { region: region || null, counselor: state.me?.name || "" });
+    const call = await api("POST", "/v1/calls", { region: region || null });  // the call is the token holder's
     $("transcript").replaceChildren();
     transcriptLine("system", `통화 시작 · ${call.region || "지역 모름"}`);
     openCall(call, "통화 중");
