@@ -24,13 +24,12 @@ COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY --chown=app:app knowledge_base ./knowledge_base
 COPY --chown=app:app evals ./evals
+# Every data path defaults to a folder under ASSISTANT_HOME: knowledge_base/ (with its embeddings seed)
+# and evals/ as copied here, var/ for the database, the index and computed vectors (a volume in
+# compose.yaml). Prompts and the screens ship inside the package. tests/test_wheel.py follows this file.
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
-    ASSISTANT_KB_DIR=/app/knowledge_base \
-    ASSISTANT_SHIPPED_EMBEDDINGS_DIR=/app/knowledge_base/embeddings \
-    DATABASE_URL=sqlite:////app/var/assistant.db \
-    ASSISTANT_INDEX_DIR=/app/var/index \
-    ASSISTANT_EMBEDDING_CACHE_DIR=/app/var/embeddings
+    ASSISTANT_HOME=/app
 USER 10001
 # Import the shipped knowledge base and build the index at build time: containers start ready.
 RUN mkdir -p /app/var && assistant setup

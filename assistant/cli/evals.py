@@ -175,7 +175,7 @@ def eval_judge(
 
     with tqdm(total=len(rows) * runs, desc="judging", disable=as_json or None) as bar:
         result = judge_rows(rows, sources_of, base_url=base_url, model=model, api_key=api_key,
-                            prompt=Prompt.load(ROOT / "prompts" / "judge-v1.md"), runs=runs, progress=bar.update)
+                            prompt=Prompt.load(rt.settings.judge_prompt_file), runs=runs, progress=bar.update)
     path = write_judgement(run, result)
     if as_json:
         typer.echo(json.dumps({k: v for k, v in result.items() if k != "per_query"}, ensure_ascii=False))

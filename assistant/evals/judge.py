@@ -1,6 +1,6 @@
 """An optional LLM judge for a finished run, through any OpenAI-compatible server.
 
-Pinned model and prompt (``prompts/judge-v1.md``), temperature 0, several runs (each with its own
+Pinned model and prompt (``assistant/prompts/judge-v1.md``), temperature 0, several runs (each with its own
 seed), reported as the mean over runs and their spread (standard deviation), per question and
 overall, in ``judge.json`` beside the run. It is never mixed into the deterministic scores or the
 gates: a model's opinion is a second signal for QA, not a measurement.

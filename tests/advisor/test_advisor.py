@@ -5,11 +5,11 @@ import pytest
 from assistant.advisor.generators import ExtractiveGenerator, OpenAIChatGenerator
 from assistant.advisor.prompts import Prompt
 from assistant.advisor.service import AbstentionPolicy, Advisor
-from assistant.config import ROOT
+from assistant.config import PACKAGE
 from tests.fakes.openai_chat import FakeChatServer
 
 pytestmark = pytest.mark.integration
-PROMPT = Prompt.load(ROOT / "prompts" / "advisor-v1.md")
+PROMPT = Prompt.load(PACKAGE / "prompts" / "advisor-v1.md")
 
 
 def make(rt, *generators, policy=None):

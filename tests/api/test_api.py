@@ -21,7 +21,7 @@ def client(built_runtime):
 def test_health_and_readiness(client):
     assert client.get("/healthz").json()["status"] == "ok"
     ready = client.get("/readyz").json()
-    assert ready == {"status": "ok", "checks": {"index": "ok", "database": "ok"}}
+    assert ready == {"status": "ok", "checks": {"index": "ok", "background": "ok", "database": "ok"}}
 
 
 def test_search(client):

@@ -7,11 +7,11 @@ import json
 import pytest
 
 from assistant.advisor.prompts import Prompt
-from assistant.config import ROOT
+from assistant.config import PACKAGE
 from assistant.evals.judge import JudgeError, aggregate, judge_rows, parse_verdict
 from tests.fakes.openai_chat import FakeChatServer
 
-PROMPT = Prompt.load(ROOT / "prompts" / "judge-v1.md")
+PROMPT = Prompt.load(PACKAGE / "prompts" / "judge-v1.md")
 ROWS = [{"qid": "q1", "question": "기초연금 얼마예요", "answer": "월 최대 33만 원입니다[1].", "key_facts": ["33만 원"]},
         {"qid": "q2", "question": "여권 재발급", "answer": "매뉴얼에서 확인되지 않는 내용입니다.", "key_facts": []}]
 

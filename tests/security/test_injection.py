@@ -22,7 +22,7 @@ from assistant.advisor.generators import ExtractiveGenerator
 from assistant.advisor.grounding import CITE, split_sentences
 from assistant.advisor.prompts import Prompt
 from assistant.advisor.service import AbstentionPolicy, Advisor
-from assistant.config import ROOT
+from assistant.config import PACKAGE
 from assistant.runtime import Runtime
 from assistant.text.pii import mask_pii
 from tests.conftest import token_for
@@ -32,8 +32,8 @@ from tests.security.injection import CASES, Injection
 
 pytestmark = [pytest.mark.integration]
 
-PROMPT = Prompt.load(ROOT / "prompts" / "advisor-v1.md")
-STATIC = ROOT / "assistant" / "api" / "static"
+PROMPT = Prompt.load(PACKAGE / "prompts" / "advisor-v1.md")
+STATIC = PACKAGE / "api" / "static"
 BASE_QUESTION = "출산장려금 얼마나 받을 수 있어요?"
 REGION = "서울특별시 중구"
 ENTRY_ID = "security:youth-transit"
