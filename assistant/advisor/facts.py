@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.text.sentences import split_sentences
 from assistant.types import EntryRecord
 
 FACT_KEYS = ("대상", "지원내용", "신청방법", "문의처", "기한")
@@ -26,12 +27,6 @@ _PARAGRAPH_CUES = (  # the MOHW guide's '…의 대상은 …' paragraphs: expli
     ("문의처", ("에 대한 문의는", "문의는", "에 대한 자세한 문의", "문의할 수")),
 )
 _DEADLINE = re.compile(r"[^.\n]*(?:신청\s*기간|신청\s*기한|마감|이내에\s*신청|까지\s*신청)[^.\n]*")
-
-
-def sentences(text: str) -> list[str]:
-    """Sentences of manual text: split at sentence ends and line breaks, whitespace normalised."""
-    parts = re.split(r"(?<=[.!?。])\s+|\n+", text)
-    return [" ".join(p.split()) for p in parts if len(p.strip()) > 1]
 
 
 def _LINE_VALUES_OF(entry: EntryRecord) -> set[str]:  # noqa: N802
@@ -54,7 +49,7 @@ def key_facts(entry: EntryRecord) -> dict[str, str]:
             if i is not None and key not in facts:
                 facts[key] = paras[i]
                 used.add(i)
-    first = sentences(entry.content)[:1]
+    first = split_sentences(entry.content)[:1]
     has_lines = len(_LINE_VALUES_OF(entry)) > 1
     if has_lines and first and ":" not in first[0][:12] and facts.get("지원내용", "") in _LINE_VALUES_OF(entry):
         # a local entry's summary says what is given; its '지원 형태' line only how (현금지급)

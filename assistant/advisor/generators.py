@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from assistant.advisor.facts import sentences
-from assistant.advisor.grounding import split_sentences
+from assistant.advisor import grounding
 from assistant.errors import AssistantError
+from assistant.text import phones
+from assistant.text.sentences import split_sentences
 from assistant.types import EntryRecord
 
 
@@ -48,7 +49,7 @@ INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                re.compile(r"\d[\d,.]*\s*(?:천|만|억)?\s*원|\d+(?:\.\d+)?\s*%")),
     "contact": (re.compile(r"번호|전화|연락처|콜센터|문의|phone|call|contact|number|电话|联系|電話|連絡|"
                            r"điện thoại|liên hệ", re.I),
-                re.compile(r"\d{2,4}-\d{3,4}(?:-\d{4})?|문의")),
+                re.compile(rf"{phones.WRITTEN.pattern}|문의")),
     "when": (re.compile(r"언제|기간|기한|마감|몇\s*월|며칠|몇\s*년|몇\s*개월|when|deadline|how long|什么时候|期限|多久|"
                         r"いつ|期間|khi nào|thời hạn|bao lâu", re.I),
              re.compile(r"\d+\s*(?:월|일|년|개월|주)|이내|까지|기간")),
@@ -66,7 +67,6 @@ INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 }
 
 
-_PHONE = re.compile(r"(?<!\d)\d{2,4}-\d{3,4}(?:-\d{4})?(?!\d)|(?<![\d-])1\d{2,3}(?=번|\)|\s*\()")
 _CONTACT_LABELS = ("담당 부서:", "문의처:", "연락처:", "문의:")
 
 
@@ -77,14 +77,14 @@ def contact_sentence(cands: list[str]) -> str | None:
     if labelled:
         return labelled
     asks = [c for c in cands if "문의" in c]
-    return next((c for c in asks if _PHONE.search(c)), asks[0] if asks else None)
+    return next((c for c in asks if phones.gives_phone(c)), asks[0] if asks else None)
 
 
 _SAYS_NUMBER = re.compile(r"전화\s*번호(?:는|은)?\s*:?\s*\(?\d{3,4}")  # '전화번호는 126 입니다'
 
 
 def gives_number(sentence: str) -> bool:
-    return bool(_PHONE.search(sentence) or _SAYS_NUMBER.search(sentence))
+    return bool(phones.gives_phone(sentence) or _SAYS_NUMBER.search(sentence))
 
 
 def phone_sentence(cands: list[str]) -> str | None:
@@ -119,7 +119,7 @@ class ExtractiveGenerator:
         self.tokenize = tokenize
 
     def select(self, question: str, entry: EntryRecord) -> list[str]:
-        cands = [s for s in sentences(entry.content) if not s.startswith(("분야:", "지원 주기:"))]
+        cands = [s for s in split_sentences(entry.content) if not s.startswith(("분야:", "지원 주기:"))]
         if not cands:
             return []
         q = set(self.tokenize(question)) - self._tokens(entry.title)
@@ -143,7 +143,7 @@ class ExtractiveGenerator:
                 break
             chosen.add(s)
         contact = contact_sentence(cands)
-        if contact and not any(_PHONE.search(c) or c.startswith(_CONTACT_LABELS) for c in chosen):
+        if contact and not any(phones.gives_phone(c) or c.startswith(_CONTACT_LABELS) for c in chosen):
             chosen.add(contact)  # where to send the caller: the counselor always needs it
         if not any(gives_number(c) for c in chosen):
             number = phone_sentence(cands)
@@ -165,7 +165,7 @@ def cite_each(text: str, n: int = 1) -> str:
     """'A! B.' → 'A[1]! B[1].': split the way the grounding check splits, so every part carries its citation
     (a title such as '냉(冷)큼 달려갑니다! 쿨한 돌봄' is two sentences to the check)."""
     out = []
-    for part in split_sentences(text):
+    for part in grounding.split_sentences(text):
         end = part[-1] if part[-1] in ".!?。" else "."
         out.append(f"{part.rstrip('.!?。').rstrip()}[{n}]{end}")
     return " ".join(out)

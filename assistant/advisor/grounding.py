@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.text.sentences import split_sentences as text_sentences
 from assistant.types import GroundingReport
 
 CITE = re.compile(r"\[(\d{1,2})\]")
@@ -23,7 +24,6 @@ ORG = re.compile(r"[가-힣A-Za-z0-9]{2,}(?:과|팀|센터|공단|공사|사무�
 # number, and a page that shows the answer may render them, so they too must be in the cited source.
 MARKUP = re.compile(r"</?[A-Za-z][^<>]*>|(?:https?://|www\.)[^\s<>\"')\]]+"
                     r"|(?<![A-Za-z0-9_])(?=[A-Za-z0-9_]*\d)(?=[A-Za-z0-9_]*[A-Za-z])[A-Za-z0-9_]{4,}(?![A-Za-z0-9_])")
-_SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
 
 
 def _norm(text: str) -> str:
@@ -31,9 +31,9 @@ def _norm(text: str) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of an answer; a citation right after the full stop stays with its sentence."""
+    """Sentences of an answer, split as manual text is; a citation right after the full stop stays with its sentence."""
     text = re.sub(r"([.!?。])\s*((?:\[\d{1,2}\])+)", r"\2\1", text)  # '…다. [1]' → '…다[1].'
-    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+    return text_sentences(text)
 
 
 def claims(sentence: str) -> list[str]:

@@ -16,13 +16,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from assistant.text.phones import WRITTEN as _PHONE
+
 _SMALL = {"십": 10, "백": 100, "천": 1000}
 _BIG = {"만": 10**4, "억": 10**8, "조": 10**12}
 # one group: digits (with thousands separators or a decimal part), then 십/백/천 and/or 만/억/조
 _GROUP = r"\d+(?:,\d{3})*(?:\.\d+)?(?:[십백천])?(?:[만억조])?"
 _AMOUNT = re.compile(rf"(?<![\d.,])({_GROUP})((?:\s?{_GROUP})*)")
 _GROUP_RE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)([십백천])?([만억조])?")
-_PHONE = re.compile(r"(?<!\d)\d{2,4}(?:-\d{3,4}){1,2}(?!\d)")
 _PUNCT = re.compile(r"[\s\"'“”‘’`,·:;!?()\[\]{}<>「」『』《》〈〉…※*/]+")
 _STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
 

@@ -31,7 +31,7 @@ from assistant.index.cache import EmbeddingCache
 from assistant.index.dense import DenseIndex
 from assistant.index.embedders import Embedder
 from assistant.index.lexical import LexicalIndex
-from assistant.kb.importers import _record_from_dict, record_to_json
+from assistant.kb.importers import record_from_json, record_to_json
 from assistant.text.chunking import CHUNKER_VERSION, chunk_entry, text_hash
 from assistant.text.tokenizer import TOKENIZER_VERSION, KoreanTokenizer
 from assistant.types import Chunk, EntryRecord, Region
@@ -318,7 +318,7 @@ def load_snapshot(index_dir: Path, embedder_name: str) -> tuple[Snapshot, Korean
         for line in (folder / "entries.jsonl").read_text(encoding="utf-8").splitlines():
             if line.strip():
                 d = json.loads(line)
-                rec = _record_from_dict(d)
+                rec = record_from_json(d)
                 entries[rec.entry_id] = dataclasses.replace(rec, version=int(d.get("version", 0)))
         chunks = [Chunk(*json.loads(line)) for line in
                   (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError, ImportValidationError
+from assistant.text.phones import contact_numbers
 from assistant.types import EntryRecord, Scope, Status
 
-PHONE_RE = re.compile(r"(?<!\d)(?:\d{2,4}-\d{3,4}-\d{4}|1\d{3}-\d{4}|\(\d{3}\))(?!\d)")
 LOCAL_SOURCE = "welfare_local"
 NATIONAL_SOURCE = "welfare_national"
 
@@ -98,7 +98,7 @@ def national_file_to_record(root: Path, path: Path) -> EntryRecord:
     return EntryRecord(
         entry_id="mohw:" + _nfc(rel.with_suffix("").as_posix()),
         title=title.strip(), content=body.strip(), scope=Scope.national,
-        contact=", ".join(dict.fromkeys(PHONE_RE.findall(inquiry))), category=category,
+        contact=", ".join(contact_numbers(inquiry)), category=category,
         tags=(category,), source=NATIONAL_SOURCE, updated="2023",
     )
 
@@ -147,7 +147,9 @@ def write_kb_jsonl(records: Iterable[EntryRecord], path: Path) -> int:
     return n
 
 
-def _record_from_dict(d: dict[str, Any]) -> EntryRecord:
+def record_from_json(d: dict[str, Any]) -> EntryRecord:
+    """The inverse of ``record_to_json`` (missing optional fields take their defaults), as the KB file and
+    the index snapshot store entries."""
     return EntryRecord(
         entry_id=_nfc(d["entry_id"]), title=_nfc(d["title"]), content=str(d["content"]).strip(),
         scope=Scope(d.get("scope") or "national"), sido=_nfc(d.get("sido")), sigungu=_nfc(d.get("sigungu")),
@@ -171,7 +173,7 @@ def read_kb_jsonl(path: Path) -> list[EntryRecord]:
         if not line.strip():
             continue
         try:
-            rec = _record_from_dict(json.loads(line))
+            rec = record_from_json(json.loads(line))
             if not rec.entry_id or not rec.title or not rec.content:
                 raise ValueError("entry_id, title and content must not be empty")
             records.append(rec)

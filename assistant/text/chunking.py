@@ -5,7 +5,7 @@ Each chunk repeats the entry's title and region so it stands on its own for both
 >>> from assistant.types import EntryRecord, Scope
 >>> e = EntryRecord(entry_id="x", title="출산장려금", content="대상은 ...\\n\\n신청은 ...", scope=Scope.national)
 >>> [c.chunk_id for c in chunk_entry(e)]
-["x#0", "x#1"]
+['x#0', 'x#1']
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import re
 
+from assistant.text.sentences import split_sentences
 from assistant.types import Chunk, EntryRecord
 
-CHUNKER_VERSION = "title+sections-v2"
+CHUNKER_VERSION = "title+sections-v3"  # v3: long paragraphs cut at the shared sentence splitter's ends
 
 SECTION_KEYWORDS = (
     ("문의", ("문의", "전화번호", "연락처")),
@@ -45,9 +46,8 @@ def _paragraphs(content: str) -> list[str]:
 def _split_long(text: str, max_chars: int) -> list[str]:
     if len(text) <= max_chars:
         return [text]
-    sentences = re.split(r"(?<=[.!?다요])\s+", text)
     out, cur = [], ""
-    for s in sentences:
+    for s in split_sentences(text):
         if cur and len(cur) + len(s) + 1 > max_chars:
             out.append(cur)
             cur = s

@@ -24,6 +24,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant.text import phones
+
 RESIDENT_NUMBER = "주민등록번호"
 CARD_NUMBER = "카드번호"
 PHONE_NUMBER = "전화번호"
@@ -48,19 +50,12 @@ class MaskResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-_SP = r"[ \t\u00a0]"  # spaces inside one number: STT and typists put them anywhere, never a newline
-_DASH = r"[-\u2010\u2011\u2012\u2013\u2014\u2212]"  # hyphen and the dashes that word processors substitute
-_HYPHENISH = r"[-\u2010\u2011\u2012\u2013\u2014\u2212.]"
-
+_SP, _DASH = phones.SPACE, phones.DASH
 # Digits next to a match would make it a piece of a longer number.
 _START = r"(?<!\d)"
 _END = r"(?!\d)"
-# Phones and accounts are hyphen-joined groups: a group hanging on by a hyphen is part of them too.
-_GROUP_START = rf"(?<!\d)(?<!\d{_HYPHENISH})"
-_GROUP_END = rf"(?!\d)(?!{_HYPHENISH}\d)"
-# Digit-by-digit STT output ("9 0 0 1 0 1 ...") continues across single spaces.
-_SPACED_START = rf"(?<!\d)(?<!\d{_SP})"
-_SPACED_END = rf"(?!\d)(?!{_SP}\d)"
+_GROUP_START, _GROUP_END = phones.GROUP_START, phones.GROUP_END
+_SPACED_START, _SPACED_END = phones.SPACED_START, phones.SPACED_END
 
 
 def _spaced(first: str, rest: int) -> str:
@@ -84,17 +79,6 @@ _CARD_SEP = rf"(?:{_SP}*{_DASH}{_SP}*|{_SP})?"
 _CARD = re.compile(
     rf"{_START}(?:\d{{4}}(?P<sep>{_CARD_SEP})\d{{4}}(?P=sep)\d{{4}}(?P=sep)\d{{4}}"
     rf"|3[47]\d{{2}}(?P<amex>{_CARD_SEP})\d{{6}}(?P=amex)\d{{5}}){_END}"
-)
-
-# Phones: a mobile prefix (010, 011, 016-019) or an area code (02, 031-064), 070 and 050x safe numbers,
-# possibly written +82 10 / +82 (0)10 / (02); then 3-4 and 4 digits. Numbers without such a prefix
-# (1544-4500, 1600-3190, 129, 1366) are agency numbers and are kept, as is the short 02-120.
-_CODE = r"(?:1[016789]|2|3[1-3]|4[1-4]|5[1-5]|6[1-4]|70|50[2-8])"
-_PHONE_SEP = rf"(?:{_SP}*{_HYPHENISH}{_SP}*|{_SP}{{1,2}})?"
-_PHONE_PREFIX = rf"(?:\+82{_SP}*{_DASH}?{_SP}*(?:\(0\){_SP}*)?0?{_CODE}|\(0{_CODE}\){_SP}*|0{_CODE})"
-_PHONE = re.compile(
-    rf"{_GROUP_START}{_PHONE_PREFIX}{_PHONE_SEP}\d{{3,4}}{_PHONE_SEP}\d{{4}}{_GROUP_END}"
-    rf"|{_SPACED_START}0{_SP}1{_SP}[016789](?:{_SP}\d){{7,8}}{_SPACED_END}"
 )
 
 # Accounts: 2-6 digits, then one to four more groups joined by hyphens, 10-14 digits in all
@@ -126,7 +110,7 @@ _RULES: tuple[tuple[str, re.Pattern[str], _Accept], ...] = (
     (EMAIL, _EMAIL, None),
     (RESIDENT_NUMBER, _RRN, None),
     (CARD_NUMBER, _CARD, _is_card),
-    (PHONE_NUMBER, _PHONE, None),
+    (PHONE_NUMBER, phones.PERSONAL, None),  # personal numbers only: see text/phones.py
     (ACCOUNT_NUMBER, _ACCOUNT, _is_account),
 )
 

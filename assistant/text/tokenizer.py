@@ -152,6 +152,16 @@ def _loaded_kiwi(user_words: tuple[tuple[str, str, str], ...], num_workers: int)
         return _KIWI[key]
 
 
+def shared_kiwi() -> Any:
+    """A loaded Kiwi for work that does not depend on the user dictionary (sentence boundaries): the one
+    a tokenizer of this process loaded already, else a plain one. A Kiwi model is ~400 MB resident and
+    seconds to load: a second one just for sentences would cost both."""
+    with _KIWI_LOCK:
+        if _KIWI:
+            return next(iter(_KIWI.values()))[0]
+    return _loaded_kiwi((), -1)[0]
+
+
 def _load_kiwi(user_words: tuple[tuple[str, str, str], ...], num_workers: int) -> tuple[Any, dict[str, list[str]]]:
     from kiwipiepy import Kiwi
 

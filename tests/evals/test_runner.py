@@ -31,12 +31,12 @@ def env(built_runtime) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def query_file(tmp_path_factory, subset_records) -> Path:
-    from assistant.advisor.facts import sentences
+    from assistant.text.sentences import split_sentences
 
     gangnam = [r for r in subset_records if r.sigungu == "강남구"][:3]
     national = [r for r in subset_records if r.entry_id.startswith("mohw:")][:3]
     rows = [{"qid": f"k{i}", "question": f"{r.title} 알려주세요", "region": "서울특별시 강남구" if r.sigungu else None,
-             "gold": [r.entry_id], "type": "direct", "lang": "ko", "key_facts": [sentences(r.content)[0][:20]]}
+             "gold": [r.entry_id], "type": "direct", "lang": "ko", "key_facts": [split_sentences(r.content)[0][:20]]}
             for i, r in enumerate(gangnam + national)]
     rows.append({"qid": "o1", "question": "여권 재발급은 어디서 하나요", "region": None, "gold": [], "type": "oos",
                  "lang": "ko", "key_facts": []})

@@ -1,0 +1,70 @@
+"""Sentences of Korean text: the one splitter for manual text (chunking, the answer card, key facts)
+and for answers (the grounding check).
+
+A sentence ends at a line break (manual lines are ``label: value`` rows and list items), at a stop
+followed by a space (``. ! ? 。``), and wherever Kiwi's ``split_into_sents`` sees one end: without
+punctuation (``…지원됩니다 신청은…``), after a closing quote, or with no space after the stop
+(``…지원한다.아동학대…``). A boundary Kiwi draws where the text has no space is kept only after a
+sentence ending (EF): a dot or a full-width question mark between nouns (``생계.의료급여``, ``민.관``,
+``민간？가정``) does not end one. A list number stays with its item (``1. 장애정도 …``, as Kiwi reads it).
+Whitespace inside a sentence is folded; one-character fragments are dropped.
+
+Splitting takes a Kiwi analysis (a millisecond or so per manual entry), and the same entries come back
+request after request, so results are kept (an LRU of ``CACHE_SIZE`` texts).
+
+>>> split_sentences("요약입니다. 1. 신청은 방문\\n담당 부서: 복지과")  # doctest: +SKIP
+['요약입니다.', '1. 신청은 방문', '담당 부서: 복지과']
+"""
+
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from assistant.text.tokenizer import shared_kiwi
+
+CACHE_SIZE = 8192
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` in order; see the module docstring."""
+    return list(_split(text))
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _split(text: str) -> tuple[str, ...]:
+    kiwi = shared_kiwi()
+    out: list[str] = []
+    for line in text.splitlines():
+        if line.strip():
+            out.extend(_split_line(kiwi, line))
+    return tuple(s for s in out if len(s) > 1)
+
+
+_STOP = re.compile(r"(?<=[.!?。])\s+")
+_LIST_NUMBER = re.compile(r"\d{1,2}[.)]")
+
+
+def _split_line(kiwi: Any, line: str) -> list[str]:
+    starts = {m.end() for m in _STOP.finditer(line)}
+    last: Any = None
+    for sent in kiwi.split_into_sents(line, return_tokens=True):
+        if last is not None and (sent.start > last.end or _ends_sentence(last.tokens)):
+            starts.add(sent.start)
+        last = sent
+    pieces: list[str] = []
+    begin = 0
+    for start in sorted(starts):
+        if not _LIST_NUMBER.fullmatch(line[begin:start].strip()):
+            pieces.append(line[begin:start])
+            begin = start
+    pieces.append(line[begin:])
+    return [" ".join(p.split()) for p in pieces]
+
+
+def _ends_sentence(tokens: Any) -> bool:
+    """The last word before the stop is a sentence ending (EF), as in ``지원한다.``."""
+    words = [t for t in tokens if not t.tag.startswith("S")]
+    return bool(words) and words[-1].tag.startswith("EF")
