@@ -4,7 +4,7 @@ Exact search (``IndexFlatIP``) is fast enough for tens of thousands of chunks on
 filters run inside FAISS through an ``IDSelector`` so other regions never crowd the candidates.
 
 >>> import numpy as np
->>> d = DenseIndex(4); d.build(np.eye(4, dtype=np.float32), np.arange(4))
+>>> d = DenseIndex(4).build(np.eye(4, dtype=np.float32), np.arange(4))
 >>> d.search(np.eye(4, dtype=np.float32)[1], 1)[1].tolist()
 [1]
 """

@@ -4,8 +4,8 @@ Scores follow the Lucene BM25 variant (idf = ln(1 + (N - df + 0.5)/(df + 0.5)), 
 The index is rebuilt from cached token lists in well under a second for the shipped corpus, which
 is what makes single-entry updates cheap: only the changed entry is re-tokenized.
 
->>> idx = LexicalIndex(); idx.build([["출산", "장려금"], ["기초", "연금"]])
->>> idx.scores(["연금"]).argmax()
+>>> idx = LexicalIndex().build([["출산", "장려금"], ["기초", "연금"]])
+>>> int(idx.scores(["연금"]).argmax())
 1
 """
 
