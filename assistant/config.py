@@ -83,6 +83,11 @@ class Settings(BaseSettings):
     weight_national: float = Field(default=0.3, ge=0)
     top_k: int = Field(default=10, ge=1, le=100)
     candidate_k: int = Field(default=100, ge=1)
+    # the learned second stage (assistant/rank) re-orders the first stage's top rerank_k; trained
+    # models live in rank_dir (ACTIVE names the one in use), else the one shipped in kb_dir/rank
+    rank_enabled: bool = True
+    rerank_k: int = Field(default=50, ge=2, le=200)
+    rank_dir: Path = Field(default_factory=lambda d: d["index_dir"] / "rank")
     max_query_chars: int = Field(default=500, ge=10)
     chunk_max_chars: int = Field(default=600, ge=100)
 

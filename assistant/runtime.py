@@ -8,6 +8,7 @@ Construction is light; ``start()`` loads the index (and embedder) once.
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 
 from sqlalchemy.engine import Engine
@@ -30,11 +31,17 @@ from assistant.index.sync import KbWatcher
 from assistant.kb import repo
 from assistant.kb.db import make_engine, migrate
 from assistant.kb.models import EntryVersion
+from assistant.rank.model import RankModelError
+from assistant.rank.service import LearnedRanker
+from assistant.rank.store import ModelStore, check
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.regions import RegionResolver
 from assistant.text.crosslingual import Glossary
 from assistant.text.thesaurus import Thesaurus
 from assistant.text.tokenizer import load_user_dictionary
+
+
+log = logging.getLogger(__name__)
 
 
 class Runtime:
@@ -43,6 +50,7 @@ class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._watcher: KbWatcher | None = None
+        self.rank_error = ""  # why the second ranking stage is off, when it is
 
     @cached_property
     def engine(self) -> Engine:
@@ -88,7 +96,28 @@ class Runtime:
             candidate_k=s.candidate_k,
             top_k=s.top_k, max_query_chars=s.max_query_chars,
             query_cache=QueryVectorCache(s.query_cache_size),
+            rerank_k=s.rerank_k,
         )
+
+    @cached_property
+    def rank_store(self) -> ModelStore:
+        return ModelStore(self.settings.rank_dir, shipped=self.settings.kb_dir / "rank")
+
+    def load_ranker(self) -> LearnedRanker | None:
+        """The active ranking model for the loaded index, or None (the first stage ranks alone) with the
+        reason kept in ``rank_error`` and logged: a missing or mismatched model never stops the service."""
+        self.rank_error = ""
+        if not self.settings.rank_enabled:
+            self.rank_error = "disabled (ASSISTANT_RANK_ENABLED=false)"
+            return None
+        try:
+            model = self.rank_store.active()
+            check(model, self.manager.holder.snapshot.manifest)
+        except RankModelError as exc:
+            self.rank_error = str(exc)
+            log.error("second ranking stage off, the first stage ranks alone: %s", exc)
+            return None
+        return LearnedRanker(model, self.retriever.lexicon)
 
     @cached_property
     def advisor(self) -> Advisor:
@@ -138,6 +167,7 @@ class Runtime:
         """Load the saved index and catch up with the database."""
         self.manager.load()
         self.retriever.tokenizer = self.manager.tokenizer
+        self.retriever.reranker = self.load_ranker()
         # pay one-off costs (Kiwi's worker pool, the embedder's first call) before the first caller does
         self.manager.tokenizer.tokenize_many(["워밍업 문장입니다", "두 번째 문장"])
         self.retriever.search("워밍업", top_k=1)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: a search result names the snapshot it was computed on
     from assistant.index.snapshot import Snapshot
+    from assistant.rank.situation import Situation
 
 
 class Scope(StrEnum):
@@ -71,9 +72,11 @@ class ScoreBreakdown:
     dense_score: float | None
     vote_rank: int | None
     fused: float
+    first_rank: int | None = None  # the entry's place in the first stage's order (before the ranker)
 
     def as_dict(self) -> dict[str, float | int | None]:
         return {
+            "first_rank": self.first_rank,
             "lexical_rank": self.lexical_rank,
             "lexical_score": self.lexical_score,
             "dense_rank": self.dense_rank,
@@ -138,6 +141,8 @@ class SearchResult:
     # the index snapshot the hits come from: whoever reads entries for these hits (the advisor, an
     # eval run) reads them here, not from the live index, which may have moved on since the search
     snapshot: Snapshot | None = field(default=None, repr=False, compare=False)
+    # the caller's situation as read from the question (and any clarifying answers)
+    situation: Situation | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,8 @@ from assistant.errors import InvalidQuery
 from assistant.index.cache import QueryVectorCache
 from assistant.index.embedders import Embedder
 from assistant.index.snapshot import IndexHolder, Snapshot
+from assistant.rank.features import Candidates
+from assistant.rank.situation import Situation, SituationLexicon
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.regions import RegionResolver
 from assistant.text.crosslingual import IDEOGRAPH_RUN as IDEOGRAPHS
@@ -25,6 +27,14 @@ from assistant.text.crosslingual import Glossary
 from assistant.text.thesaurus import Thesaurus
 from assistant.text.tokenizer import KoreanTokenizer
 from assistant.types import Hit, Region, ScoreBreakdown, SearchResult
+
+
+class SecondStage(Protocol):
+    """Re-orders the first ``pool`` candidates: (candidate positions in the new order, their scores);
+    positions past ``pool`` keep their first-stage order behind them."""
+
+    def rerank(self, snap: Snapshot, cands: Candidates, caller: Situation, pool: int
+               ) -> tuple[list[int], list[float]]: ...
 
 
 class Retriever(Protocol):
@@ -59,17 +69,19 @@ def best_per_entry(rows: np.ndarray, scores: np.ndarray, row_entry: np.ndarray, 
     return Ranked(out_ids, out_scores, out_rows)
 
 
-def lexical_candidates(snap: Snapshot, query_tokens: Sequence[str], mask: np.ndarray | None, k: int) -> Ranked:
+def lexical_candidates(snap: Snapshot, query_tokens: Sequence[str], mask: np.ndarray | None, k: int
+                       ) -> tuple[Ranked, np.ndarray]:
+    """The top ``k`` entries by their best chunk's BM25, and the BM25 of every chunk row (masked rows 0)."""
     scores = snap.lexical.scores(query_tokens)
     if mask is not None:
         scores = np.where(mask, scores, 0.0)
     positive = np.flatnonzero(scores > 0)
     if len(positive) == 0:
-        return Ranked([], [], [])
+        return Ranked([], [], []), scores
     take = min(len(positive), k * 4)
     top = positive[np.argpartition(-scores[positive], take - 1)[:take]] if take < len(positive) else positive
     order = top[np.argsort(-scores[top], kind="stable")]
-    return best_per_entry(order, scores[order], snap.row_entry, snap.entry_ids, k)
+    return best_per_entry(order, scores[order], snap.row_entry, snap.entry_ids, k), scores
 
 
 def dense_candidates(snap: Snapshot, query_vec: np.ndarray, mask: np.ndarray | None, k: int) -> Ranked:
@@ -111,6 +123,9 @@ class HybridRetriever:
         top_k: int = 10,
         max_query_chars: int = 500,
         query_cache: QueryVectorCache | None = None,
+        reranker: SecondStage | None = None,
+        rerank_k: int = 50,
+        lexicon: SituationLexicon | None = None,
     ) -> None:
         self.holder, self.embedder, self.regions = holder, embedder, regions
         self.tokenizer = tokenizer or KoreanTokenizer()
@@ -120,6 +135,8 @@ class HybridRetriever:
         self.rrf_k, self.weights = rrf_k, weights
         self.local_weight, self.national_weight = local_weight, national_weight
         self.candidate_k, self.top_k, self.max_query_chars = candidate_k, top_k, max_query_chars
+        self.reranker, self.rerank_k = reranker, rerank_k
+        self.lexicon = lexicon or SituationLexicon.default()
 
     def clean_query(self, question: str) -> tuple[str, list[str]]:
         if not isinstance(question, str):
@@ -154,8 +171,12 @@ class HybridRetriever:
         rrf_k: int | None = None,
         weights: tuple[float, float] | None = None,
         mode: str = "hybrid",
+        situation: Situation | None = None,
+        rerank: bool = True,
     ) -> SearchResult:
-        """``mode`` is 'hybrid', 'lexical' or 'dense' (the latter two for evaluation and benchmarks)."""
+        """``mode`` is 'hybrid', 'lexical' or 'dense' (the latter two for evaluation and benchmarks).
+        ``situation``: what the counselor has confirmed about the caller (a clarifying answer), added to
+        what the question says; ``rerank=False`` ranks with the first stage alone (evaluation)."""
         if mode not in ("hybrid", "lexical", "dense"):
             raise InvalidQuery(f"unknown mode {mode!r}; valid: hybrid, lexical, dense")
         top_k = self.top_k if top_k is None else top_k
@@ -164,19 +185,65 @@ class HybridRetriever:
         q, notices = self.clean_query(question)
         reg = self.regions.parse(region)
         snap = self.holder.snapshot  # one snapshot for the whole request
+        cands, lex, dense = self.first_stage(q, reg, snap, top_k, rrf_k=rrf_k, weights=weights, mode=mode)
+        caller = self.lexicon.extract(q)
+        if situation is not None:
+            for attr, values in situation.attrs.items():
+                for v in values:
+                    caller = caller.with_answer(attr, v)
+        order, scores = list(range(len(cands.entry_ids))), list(cands.fused)
+        if rerank and mode == "hybrid" and self.reranker is not None and cands.entry_ids:
+            pool = min(len(cands.entry_ids), max(self.rerank_k, top_k))
+            order, scores = self.reranker.rerank(snap, cands, caller, pool)
+        lex_pos = {e: i for i, e in enumerate(lex.entry_ids)}
+        dense_pos = {e: i for i, e in enumerate(dense.entry_ids)}
+        hits = []
+        for i, score in zip(order[:top_k], scores[:top_k], strict=False):
+            entry_id = cands.entry_ids[i]
+            e = snap.entries[entry_id]
+            li, di = lex_pos.get(entry_id), dense_pos.get(entry_id)
+            row = lex.rows[li] if li is not None else dense.rows[di] if di is not None else -1
+            chunk = snap.chunks[row] if row >= 0 else None
+            hits.append(Hit(
+                entry_id=entry_id, title=e.title, scope=e.scope, sido=e.sido, sigungu=e.sigungu,
+                version=e.version, score=round(score, 6),
+                scores=ScoreBreakdown(
+                    lexical_rank=None if li is None else li + 1,
+                    lexical_score=None if li is None else round(lex.scores[li], 4),
+                    dense_rank=None if di is None else di + 1,
+                    dense_score=None if di is None else round(dense.scores[di], 4),
+                    vote_rank=cands.vote_rank.get(entry_id),
+                    fused=round(cands.fused[i], 6),
+                    first_rank=i + 1,
+                ),
+                chunk_id=chunk.chunk_id if chunk else "",
+                snippet=chunk.text if chunk else "",
+            ))
+        return SearchResult(hits=hits, notices=notices, region=reg,
+                            best_dense=round(dense.scores[0], 4) if dense.scores else None, snapshot=snap,
+                            situation=caller)
+
+    def first_stage(self, q: str, reg: Region, snap: Snapshot, top_k: int, *, rrf_k: int | None = None,
+                    weights: tuple[float, float] | None = None, mode: str = "hybrid"
+                    ) -> tuple[Candidates, Ranked, Ranked]:
+        """BM25 and dense candidates fused by weighted RRF (plus the scope vote), with the evidence a
+        second stage reads."""
         mask = snap.region_rows(reg.sido, reg.sigungu) if reg.sido else None
         k = max(self.candidate_k, top_k)
         w_lex, w_dense = weights or self.weights
         lex = dense = Ranked([], [], [])
-        latin = hangul_share(q) < 0.3 and not IDEOGRAPHS.search(q)
+        share = hangul_share(q)
+        latin = share < 0.3 and not IDEOGRAPHS.search(q)
         glossed: list[str] = self.glossary.expand(q) if latin and self.glossary.rules else []
+        tokens: list[str] = []
+        lex_rows = qv = None
         if mode in ("hybrid", "lexical"):
             extra = self.thesaurus.expand(q, self.tokenizer.morphemes(q)) if self.thesaurus.rules else []
             extra += glossed
             tokens = self.tokenizer.tokenize_query(q)
             if extra:
                 tokens += self.tokenizer.tokenize(" ".join(extra))
-            lex = lexical_candidates(snap, tokens, mask, k)
+            lex, lex_rows = lexical_candidates(snap, tokens, mask, k)
         if mode in ("hybrid", "dense"):
             # the thesaurus feeds BM25 only: appended to the embedding query it helped paraphrases
             # but blurred colloquial questions (dev set, both measured)
@@ -201,28 +268,16 @@ class HybridRetriever:
             if vote:
                 fused = reciprocal_rank_fusion([lex.entry_ids, dense.entry_ids, vote], k=k_rrf,
                                                weights=[w_lex, w_dense, w_vote])
-        vote_pos = {e: i for i, e in enumerate(vote)}
-        lex_pos = {e: i for i, e in enumerate(lex.entry_ids)}
-        dense_pos = {e: i for i, e in enumerate(dense.entry_ids)}
-        hits = []
-        for entry_id, score in fused[:top_k]:
-            e = snap.entries[entry_id]
-            li, di = lex_pos.get(entry_id), dense_pos.get(entry_id)
-            row = lex.rows[li] if li is not None else dense.rows[di] if di is not None else -1
-            chunk = snap.chunks[row] if row >= 0 else None
-            hits.append(Hit(
-                entry_id=entry_id, title=e.title, scope=e.scope, sido=e.sido, sigungu=e.sigungu,
-                version=e.version, score=round(score, 6),
-                scores=ScoreBreakdown(
-                    lexical_rank=None if li is None else li + 1,
-                    lexical_score=None if li is None else round(lex.scores[li], 4),
-                    dense_rank=None if di is None else di + 1,
-                    dense_score=None if di is None else round(dense.scores[di], 4),
-                    vote_rank=vote_pos[entry_id] + 1 if entry_id in vote_pos else None,
-                    fused=round(score, 6),
-                ),
-                chunk_id=chunk.chunk_id if chunk else "",
-                snippet=chunk.text if chunk else "",
-            ))
-        return SearchResult(hits=hits, notices=notices, region=reg,
-                            best_dense=round(dense.scores[0], 4) if dense.scores else None, snapshot=snap)
+        cands = Candidates(
+            question=q, region=reg, entry_ids=[e for e, _ in fused], fused=[s for _, s in fused],
+            query_tokens=tokens,
+            lex_rank={e: i + 1 for i, e in enumerate(lex.entry_ids)},
+            lex_score=dict(zip(lex.entry_ids, lex.scores, strict=True)),
+            dense_rank={e: i + 1 for i, e in enumerate(dense.entry_ids)},
+            dense_score=dict(zip(dense.entry_ids, dense.scores, strict=True)),
+            vote_rank={e: i + 1 for i, e in enumerate(vote)},
+            lex_rows=lex_rows, query_vector=qv,
+            named_region=None if reg.sido else self.regions.mentioned_in(q),
+            glossed=bool(glossed), hangul=share,
+        )
+        return cands, lex, dense

@@ -1,0 +1,91 @@
+"""Where ranking models live and which one is active.
+
+``<rank_dir>/models/<version>/`` holds each trained model; ``<rank_dir>/ACTIVE`` names the active one
+(replaced atomically); ``<rank_dir>/history.jsonl`` records every activation and refusal. Without an
+active trained model, the model shipped with the knowledge base (``<kb_dir>/rank``) ranks.
+
+A model is used only with the index it fits: ``check`` compares its recorded embedder and feature
+list with the index's manifest (cosines from another embedder mean something else), like the index
+refuses another embedder's vectors.
+
+>>> store = ModelStore(Path("var/index/rank"), shipped=Path("knowledge_base/rank"))   # doctest: +SKIP
+>>> store.active().version                                                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from assistant.rank.model import RETRAIN, RankModel, RankModelError
+
+ACTIVE, HISTORY = "ACTIVE", "history.jsonl"
+
+
+class ModelStore:
+    def __init__(self, root: Path, shipped: Path | None = None) -> None:
+        self.root, self.shipped = root, shipped
+
+    def active_version(self) -> str | None:
+        try:
+            return (self.root / ACTIVE).read_text(encoding="utf-8").strip() or None
+        except OSError:
+            return None
+
+    def active(self) -> RankModel:
+        """The active trained model, else the shipped one; ``RankModelError`` when there is none."""
+        version = self.active_version()
+        if version:
+            return RankModel.load(self.root / "models" / version)
+        if self.shipped is not None and (self.shipped / "model.txt").is_file():
+            return RankModel.load(self.shipped)
+        raise RankModelError(f"no ranking model (none active in {self.root}, none shipped): {RETRAIN}")
+
+    def add(self, model: RankModel) -> str:
+        """Keep a trained model (not yet active); returns its version."""
+        tmp = self.root / "models" / "incoming"
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        model.save(tmp)
+        final = self.root / "models" / model.version
+        if final.exists():
+            import shutil
+
+            shutil.rmtree(tmp)
+        else:
+            os.replace(tmp, final)
+        return model.version
+
+    def load(self, version: str) -> RankModel:
+        return RankModel.load(self.root / "models" / version)
+
+    def activate(self, version: str, *, actor: str, detail: dict[str, Any]) -> None:
+        self.load(version)  # refuse to point ACTIVE at something unreadable
+        tmp = self.root / (ACTIVE + ".tmp")
+        tmp.write_text(version + "\n", encoding="utf-8")
+        os.replace(tmp, self.root / ACTIVE)
+        self.record("activate", version, actor=actor, detail=detail)
+
+    def record(self, action: str, version: str, *, actor: str, detail: dict[str, Any]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        row = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "action": action, "version": version,
+               "actor": actor, **detail}
+        with open(self.root / HISTORY, "a", encoding="utf-8") as f:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def history(self) -> list[dict[str, Any]]:
+        try:
+            lines = (self.root / HISTORY).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return []
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def check(model: RankModel, manifest: Any) -> None:
+    """Refuse a model trained for another embedder than the index's."""
+    want = model.meta.get("embedder")
+    if want and want != manifest.embedder:
+        raise RankModelError(f"the ranking model {model.version} was trained with embedder {want}, the index "
+                             f"uses {manifest.embedder}: {RETRAIN}")

@@ -1,0 +1,82 @@
+"""``assistant rank train``: train a model, score it against the active one on a validation set it
+was not trained on, and make it active only if it is no worse (the publish gate), recording why.
+
+>>> report = train_and_gate(retriever, store, examples, validation, actor="qa-kim")   # doctest: +SKIP
+>>> report["activated"]                                                             # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from assistant.evals.metrics import hit_at_k, mrr_at_k
+from assistant.rank.model import RankModel, RankModelError
+from assistant.rank.store import ModelStore, check
+from assistant.rank.training import Example, Group, TrainingDataError, collect, fit, rerank_group, validate
+
+
+def scores(model: RankModel | None, groups: Sequence[Group]) -> dict[str, float]:
+    """hit@1, hit@5 and MRR@10 of ``model`` (the first stage when None) on the groups' candidates."""
+    qrels = {g.example.qid: {e: 1 for e in g.example.positives} for g in groups}
+    run = {g.example.qid: rerank_group(model, g) for g in groups}
+    return {"hit@1": round(float(hit_at_k(qrels, run, 1)["score"]), 4),  # type: ignore[arg-type]
+            "hit@5": round(float(hit_at_k(qrels, run, 5)["score"]), 4),  # type: ignore[arg-type]
+            "mrr@10": round(float(mrr_at_k(qrels, run, 10)["score"]), 4)}  # type: ignore[arg-type]
+
+
+def no_worse(candidate: dict[str, float], active: dict[str, float]) -> bool:
+    return candidate["mrr@10"] >= active["mrr@10"] and candidate["hit@1"] >= active["hit@1"]
+
+
+def train_and_gate(retriever: Any, store: ModelStore, examples: Sequence[Example], validation: Sequence[Example],
+                   *, actor: str, activate: bool = True, audit: Callable[[str, str, dict[str, Any]], None] | None = None,
+                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    say = progress or (lambda _m: None)
+    problems = validate(retriever, [*examples, *validation])
+    if problems:
+        raise TrainingDataError(f"{len(problems)} unusable row(s), nothing trained: " + "; ".join(problems[:20])
+                                + (" ..." if len(problems) > 20 else ""))
+    seen = {ex.question for ex in examples}
+    overlap = [ex.qid for ex in validation if ex.question in seen]
+    if overlap:
+        raise TrainingDataError(f"{len(overlap)} validation question(s) are also training questions "
+                                f"({', '.join(overlap[:5])}): validate on a set the model is not trained on")
+    if not validation:
+        raise TrainingDataError("the validation set has no question with a right entry")
+    say(f"collecting first-stage candidates for {len(examples)} training questions")
+    manifest = retriever.holder.snapshot.manifest
+    groups = collect(retriever, examples, pool=retriever.rerank_k)
+    sources: dict[str, int] = {}
+    for ex in examples:
+        sources[ex.source] = sources.get(ex.source, 0) + 1
+    model = fit(groups, meta={"embedder": manifest.embedder, "kb_version": manifest.kb_version,
+                              "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                              "trained_by": actor, "sources": sources})
+    say(f"scoring on {len(validation)} validation questions")
+    val = collect(retriever, validation, pool=retriever.rerank_k)
+    active: RankModel | None
+    try:
+        active = store.active()
+        check(active, manifest)
+    except RankModelError:
+        active = None
+    first, candidate = scores(None, val), scores(model, val)
+    current = scores(active, val) if active else None
+    baseline = current or first
+    model.meta["validation"] = {"n": len(val), **candidate}
+    version = store.add(model)
+    passed = no_worse(candidate, baseline)
+    detail = {"validation_n": len(val), "candidate": candidate, "baseline": baseline,
+              "baseline_version": active.version if active else "first stage", "passed": passed}
+    if passed and activate:
+        store.activate(version, actor=actor, detail=detail)
+    else:
+        store.record("refuse" if not passed else "kept", version, actor=actor, detail=detail)
+    if audit:
+        audit("rank.activate" if passed and activate else "rank.refuse" if not passed else "rank.keep",
+              version, detail)
+    return {"version": version, "activated": passed and activate, "passed": passed, "trained_on": sources,
+            "questions": len(groups), "first_stage": first, "active": current, "candidate": candidate}
