@@ -51,7 +51,8 @@ class InvalidQuery(AssistantError):
 class UnknownRegion(AssistantError):
     def __init__(self, region: str, examples: list[str]) -> None:
         super().__init__(
-            f"unknown region {region!r}. Accepted forms: '<시도>' or '<시도> <시군구>', e.g. "
+            f"unknown region {region!r}. Accepted forms: '<시도>', '<시도> <시군구>', '<시도> <시> <구>', "
+            "or a 시군구 alone when only one has that name, e.g. "
             + ", ".join(repr(e) for e in examples)
         )
         self.region = region

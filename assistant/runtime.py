@@ -12,7 +12,7 @@ import logging
 from functools import cached_property
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from assistant.advisor.generators import ExtractiveGenerator, Generator, OpenAIChatGenerator
 from assistant.advisor.prompts import Prompt
@@ -30,7 +30,6 @@ from assistant.index.manager import IndexManager
 from assistant.index.sync import KbWatcher
 from assistant.kb import repo
 from assistant.kb.db import make_engine, migrate
-from assistant.kb.models import EntryVersion
 from assistant.rank.model import RankModelError
 from assistant.rank.service import LearnedRanker
 from assistant.rank.store import ModelStore, check
@@ -81,9 +80,8 @@ class Runtime:
                             user_words=load_user_dictionary(self.settings.kb_dir / "userdict.tsv"))
 
     def regions(self) -> RegionResolver:
-        with Session(self.engine) as s:
-            pairs = set(s.exec(select(EntryVersion.sido, EntryVersion.sigungu).distinct()).all())
-        return RegionResolver(pairs)
+        """Every real region (the shipped code table), whatever entries the knowledge base has."""
+        return RegionResolver()
 
     @cached_property
     def retriever(self) -> HybridRetriever:
