@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     # take effect within that); requests per token and minute, 0 = unlimited
     token_cache_seconds: float = Field(default=10.0, ge=0)
     rate_limit_per_minute: int = Field(default=600, ge=0)
+    # where those requests are counted: empty = in each process (N workers give a token N times its
+    # limit); redis://host:port/db = one budget per token across workers and replicas (a Redis
+    # outage falls back to counting per process, README); keys start with rate_limit_prefix
+    rate_limit_storage: str = Field(default="", pattern=r"^((redis|rediss|redis\+unix)://.+|memory://)?$")
+    rate_limit_prefix: str = Field(default="assistant", min_length=1, max_length=100)
 
     # logs: JSON lines (with request ids) for a serving process; never question text or personal data
     log_json: bool = True

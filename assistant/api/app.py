@@ -74,7 +74,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = runtime or Runtime(settings)
         app.state.runtime = rt
-        app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+        app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_storage,
+                                             prefix=settings.rate_limit_prefix)
         app.state.start_error = app.state.background_error = None
         try:
             await run_in_threadpool(rt.start)
@@ -169,7 +170,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
 def create_app_from_env() -> FastAPI:
     """For worker processes (``assistant serve --workers N``): settings from the environment, JSON logs.
     Each worker loads the saved index and follows edits made through the others like a replica does
-    (NOTIFY on PostgreSQL, polling on SQLite); rate limits count per worker."""
+    (NOTIFY on PostgreSQL, polling on SQLite); rate limits count per worker unless ``rate_limit_storage``
+    names a Redis they share."""
     from assistant.api.observability import configure_logging
 
     settings = Settings()

@@ -65,12 +65,18 @@ class Metrics:
 
 class _RuntimeCollector:
     """Read at scrape time: the live index's KB version and size, query vector cache hits and misses,
-    and the latest eval scores."""
+    the latest eval scores, and rate limit checks that could not reach the shared storage."""
 
     def __init__(self, app: FastAPI) -> None:
         self.app = app
 
     def collect(self) -> Iterable[GaugeMetricFamily | CounterMetricFamily]:
+        limiter = getattr(self.app.state, "rate_limiter", None)
+        if limiter is not None:
+            c = CounterMetricFamily("assistant_rate_limit_storage_errors", "Rate limit checks that could not "
+                                    "reach the shared storage (Redis) and were counted in this process")
+            c.add_metric([], limiter.storage_errors)
+            yield c
         rt = getattr(self.app.state, "runtime", None)
         if rt is None or not rt.manager.holder.ready:
             return

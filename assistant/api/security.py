@@ -9,15 +9,22 @@ refused for everyone (fail closed), and a test walks the table against the app's
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from urllib.parse import urlsplit
 
 from fastapi import Request
+from limits import RateLimitItemPerMinute
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
 from assistant.auth.roles import Permission, allowed
 from assistant.auth.service import Principal
 from assistant.errors import Forbidden, RateLimited
 
+log = logging.getLogger(__name__)
 P = Permission
 ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/healthz"): None,
@@ -60,35 +67,79 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
 
 
 class RateLimiter:
-    """A token bucket per caller: ``per_minute`` requests a minute on average, bursts up to that many.
+    """At most ``per_minute`` requests per caller in any 60 seconds (a moving window, ``limits``).
+
+    ``storage`` is where the count lives: ``memory://`` (this process: with N workers a token gets
+    N times its limit) or ``redis://host:port/db``, shared by every worker and replica, so a token
+    has one budget. Keys are ``prefix``-ed (deployments sharing one Redis keep apart).
+
+    A Redis outage never takes the service down: the limiter fails open to this process's own
+    count (so a token gets its limit per process, as without Redis), logs one warning per outage,
+    counts it (``storage_errors``: the metric ``assistant_rate_limit_storage_errors_total``) and
+    tries Redis again after ``retry_seconds``; requests in between do not wait for Redis.
 
     >>> lim = RateLimiter(2); lim.check("a"); lim.check("a")
-    >>> lim.check("a")
+    >>> lim.check("a")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    assistant.errors.RateLimited: too many requests for 'a': 2 a minute; retry in 30.0 s
+    assistant.errors.RateLimited: too many requests for 'a': 2 a minute; retry in ... s
     """
 
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._buckets: dict[str, tuple[float, float]] = {}
+    def __init__(self, per_minute: int, storage: str = "", *, prefix: str = "assistant",
+                 retry_seconds: float = 5.0, timeout: float = 0.25) -> None:
+        self.per_minute, self.retry_seconds = per_minute, retry_seconds
+        self.item = RateLimitItemPerMinute(max(per_minute, 1))
+        self.storage_uri = storage or "memory://"
+        self.shared = self.storage_uri != "memory://"
+        self._local = MovingWindowRateLimiter(MemoryStorage())
+        self._remote = MovingWindowRateLimiter(storage_from_string(
+            self.storage_uri, key_prefix=prefix, wrap_exceptions=True,
+            socket_timeout=timeout, socket_connect_timeout=timeout)) if self.shared else None
+        self.storage_errors = 0
+        self._down_until = 0.0  # monotonic: until then, count locally without trying Redis
         self._lock = threading.Lock()
-        self._now = time.monotonic
+
+    def _hit(self, limiter: MovingWindowRateLimiter, key: str) -> tuple[bool, float]:
+        if limiter.hit(self.item, key):
+            return True, 0.0
+        return False, limiter.get_window_stats(self.item, key).reset_time - time.time()
+
+    def _count(self, key: str) -> tuple[bool, float]:
+        """(allowed, seconds until the window has room again), from Redis while it answers."""
+        if self._remote is None or time.monotonic() < self._down_until:
+            return self._hit(self._local, key)
+        try:
+            result = self._hit(self._remote, key)
+        except StorageError as exc:
+            with self._lock:
+                self.storage_errors += 1
+                first = self._down_until == 0.0
+                self._down_until = time.monotonic() + self.retry_seconds
+            if first:
+                log.warning("rate limit storage %s unreachable (%s): counting per process until it answers",
+                            _redacted(self.storage_uri), type(exc.storage_error).__name__)
+            return self._hit(self._local, key)
+        if self._down_until:
+            with self._lock:
+                self._down_until = 0.0
+            log.warning("rate limit storage %s is back: one budget per token again", _redacted(self.storage_uri))
+        return result
 
     def check(self, key: str) -> None:
         if self.per_minute <= 0:
             return
-        now = self._now()
-        rate = self.per_minute / 60.0
-        with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.per_minute), now))
-            tokens = min(float(self.per_minute), tokens + (now - last) * rate)
-            if tokens < 1.0:
-                wait = round((1.0 - tokens) / rate, 1)
-                self._buckets[key] = (tokens, now)
-                raise RateLimited(f"too many requests for {key!r}: {self.per_minute} a minute; retry in {wait} s",
-                                  retry_after=wait)
-            self._buckets[key] = (tokens - 1.0, now)
+        ok, wait = self._count(key)
+        if not ok:
+            wait = max(round(wait, 1), 0.1)
+            raise RateLimited(f"too many requests for {key!r}: {self.per_minute} a minute; retry in {wait} s",
+                              retry_after=wait)
+
+
+def _redacted(uri: str) -> str:
+    """A storage URI without its password, for logs."""
+    parts = urlsplit(uri)
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}{parts.path}"
 
 
 def bearer(header: str | None) -> str | None:
