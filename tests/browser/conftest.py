@@ -117,10 +117,18 @@ def server(tmp_path_factory: pytest.TempPathFactory, subset_records: list[EntryR
         yield live
 
 
+CSP_PREFIX = "refused by the Content-Security-Policy:"
+# init scripts run before the page's own and are not subject to its policy
+CSP_WATCH = ("document.addEventListener('securitypolicyviolation', e => console.error("
+             f"'{CSP_PREFIX} ' + e.effectiveDirective + ' ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile"
+             " + ':' + e.lineNumber))")
+
+
 @pytest.fixture()
 def open_page(browser: Any, server: LiveServer) -> Iterator[Callable[..., Any]]:
     """``open_page("/widget/", role="counselor")``: a page in a fresh context, the role's token already stored
-    (``role=None``: no token, the page must ask for one). Console errors fail the test."""
+    (``role=None``: no token, the page must ask for one). Page errors and anything the Content-Security-Policy
+    refuses (an inline style or script, another origin) fail the test."""
     contexts: list[Any] = []
     errors: list[str] = []
 
@@ -128,12 +136,14 @@ def open_page(browser: Any, server: LiveServer) -> Iterator[Callable[..., Any]]:
         ctx = browser.new_context(viewport=VIEWPORT, locale="ko-KR")
         contexts.append(ctx)
         ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+        ctx.add_init_script(CSP_WATCH)
         value = token if token is not None else (server.tokens[role] if role else None)
         if value is not None:
             ctx.add_init_script(f"window.localStorage.setItem('ca_token', {json.dumps(value)})")
         page = ctx.new_page()
         page.set_default_timeout(20_000)
         page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.text.startswith(CSP_PREFIX) else None)
         page.goto(server.url + path)
         return page
 
@@ -179,7 +189,7 @@ def ask(page: Any, question: str, region: str = "") -> Any:
     page.fill("#question", question)
     page.keyboard.press("Enter")
     page.wait_for_selector("#answer:not([hidden])")
-    page.wait_for_function("document.querySelector('#answer').dataset.suggestionId !== ''")
+    page.wait_for_function("() => document.querySelector('#answer').dataset.suggestionId !== ''")
     return page
 
 

@@ -29,7 +29,7 @@ def open_entry(page: Any, entry_id: str) -> Any:
     page.keyboard.press("Enter")
     page.click(f"#find-results button[data-entry-id='{entry_id}']")
     page.wait_for_selector("#edit-box:not([hidden])")
-    page.wait_for_function(f"document.querySelector('#edit-id').textContent === {entry_id!r}")
+    page.wait_for_function(f"() => document.querySelector('#edit-id').textContent === {entry_id!r}")
     return page
 
 
@@ -155,7 +155,7 @@ def test_create_then_retire_an_entry(open_page: Any, server: LiveServer) -> None
     screenshot(page, "editor-new")
 
     page.click("#new-message button")  # 편집 화면에서 열기
-    page.wait_for_function("document.querySelector('#edit-id').textContent === 'test:browser-0001'")
+    page.wait_for_function("() => document.querySelector('#edit-id').textContent === 'test:browser-0001'")
     page.click("#retire-btn")
     page.fill("#retire-note", "시범 사업 종료")
     page.click("#retire-form button[type=submit]")
@@ -200,7 +200,7 @@ def test_a_citation_to_an_entry_edited_since_says_so(open_page: Any, server: Liv
     assert f"v{cited['version'] + 1}" in page.inner_text("#entry-newer")
     screenshot(page, "widget-entry-newer", full_page=False)
     page.click("#entry-newer button")
-    page.wait_for_function(f"document.querySelector('#entry-version')?.textContent === 'v{cited['version'] + 1}'")
+    page.wait_for_function(f"() => document.querySelector('#entry-version')?.textContent === 'v{cited['version'] + 1}'")
     assert "02-120" in page.inner_text("#entry-body")
 
 

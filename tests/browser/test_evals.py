@@ -75,7 +75,7 @@ def open_entry(page: Any, entry_id: str) -> Any:
     page.keyboard.press("Enter")
     page.click(f"#find-results button[data-entry-id='{entry_id}']")
     page.wait_for_selector("#edit-box:not([hidden])")
-    page.wait_for_function(f"document.querySelector('#edit-id').textContent === {entry_id!r}")
+    page.wait_for_function(f"() => document.querySelector('#edit-id').textContent === {entry_id!r}")
     return page
 
 
@@ -275,7 +275,7 @@ def test_the_qa_tab_lists_runs_shows_one_compares_and_queues_a_run(open_page: An
 
     newest = runs[0]["id"]
     page.click("#evals-run")
-    page.wait_for_function("document.querySelector('#evals-status').textContent.includes('대기열')")
+    page.wait_for_function("() => document.querySelector('#evals-status').textContent.includes('대기열')")
     queued = int(page.inner_text("#evals-status").split("#")[1].split(")")[0])
     assert queued >= newest
     page.wait_for_selector(f"#evals-runs button[data-run-id='{queued}']")

@@ -99,7 +99,7 @@ def test_thumbs_down_with_a_reason_and_copy_are_recorded(open_page: Any, server:
     sid = suggestion_id(page)
 
     page.click("#copy-btn")
-    page.wait_for_function("document.querySelector('#feedback-status').textContent.includes('복사')")
+    page.wait_for_function("() => document.querySelector('#feedback-status').textContent.includes('복사')")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == page.inner_text("#answer-text").strip()
 
@@ -154,7 +154,7 @@ def test_an_answer_just_above_the_abstention_floor_says_check_before_reading_out
         server.rt.advisor.policy = policy
     before = suggestion_id(page)
     ask(page, QUESTION, REGION)
-    page.wait_for_function(f"Number(document.querySelector('#answer').dataset.suggestionId) > {before}")
+    page.wait_for_function(f"() => Number(document.querySelector('#answer').dataset.suggestionId) > {before}")
     assert page.is_visible("#answer-check") == (expected["confidence_level"] == "low")
 
 
@@ -178,7 +178,7 @@ def test_keyboard_shortcuts(open_page: Any, server: LiveServer) -> None:
     page.keyboard.press("Escape")
     page.locator("#entry-panel").wait_for(state="hidden")
     page.keyboard.press("Alt+C")
-    page.wait_for_function("document.querySelector('#feedback-status').textContent.includes('복사')")
+    page.wait_for_function("() => document.querySelector('#feedback-status').textContent.includes('복사')")
     assert "Alt" in page.inner_text("#help") and "Esc" in page.inner_text("#help")
 
 
@@ -202,7 +202,7 @@ def test_a_live_call_turns_a_citizen_line_into_a_suggestion(open_page: Any, serv
     page.keyboard.press("Enter")
     page.wait_for_selector("#transcript li.citizen")
     page.wait_for_selector("#answer:not([hidden])")
-    page.wait_for_function("document.querySelector('#answer').dataset.suggestionId !== ''")
+    page.wait_for_function("() => document.querySelector('#answer').dataset.suggestionId !== ''")
     assert page.locator("#cards li.card").count() >= 1
     sid = suggestion_id(page)
     suggestion, _ = server.rt.feedback.get(sid)
@@ -222,7 +222,7 @@ def test_a_live_call_turns_a_citizen_line_into_a_suggestion(open_page: Any, serv
     page.fill("#transfer-to", to)
     page.fill("#transfer-note", "출산장려금 신청 서류 문의")
     page.click("#transfer-form button[type=submit]")
-    page.wait_for_function("document.querySelector('#call-state').textContent === '이관됨'")
+    page.wait_for_function("() => document.querySelector('#call-state').textContent === '이관됨'")
     assert server.api("GET", f"/v1/calls/{suggestion.call_id}", role="counselor").status_code == 404, "handed over"
     history = server.api("GET", f"/v1/calls/{suggestion.call_id}", role="admin").json()
     assert any(e["kind"] == "transfer" and e["payload"].get("to") == to for e in history["events"])
@@ -241,7 +241,7 @@ def test_a_live_call_turns_a_citizen_line_into_a_suggestion(open_page: Any, serv
     assert other.input_value("#region") == REGION
     other.fill("#line", "신청은 어디서 해요")
     other.keyboard.press("Enter")
-    other.wait_for_function(f"document.querySelector('#answer').dataset.suggestionId !== '{sid}'")
+    other.wait_for_function(f"() => document.querySelector('#answer').dataset.suggestionId !== '{sid}'")
     screenshot(other, "widget-call-resumed")
 
 

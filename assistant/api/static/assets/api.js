@@ -239,6 +239,8 @@ export function el(tag, attrs = {}, ...children) {
     if (k.startsWith("on") && typeof v === "function") node.addEventListener(k.slice(2), v);
     else if (k === "class") node.className = v;
     else if (k === "dataset") Object.assign(node.dataset, v);
+    // through the CSSOM: the Content-Security-Policy refuses style attributes, not style properties
+    else if (k === "style") node.style.cssText = String(v);
     else if (v === true) node.setAttribute(k, "");
     else node.setAttribute(k, String(v));
   }
