@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: a search result names the snapshot it was computed on
     from assistant.index.snapshot import Snapshot
+    from assistant.rank.clarify import Clarification
     from assistant.rank.situation import Situation
 
 
@@ -143,6 +144,8 @@ class SearchResult:
     snapshot: Snapshot | None = field(default=None, repr=False, compare=False)
     # the caller's situation as read from the question (and any clarifying answers)
     situation: Situation | None = None
+    # the one question that separates the first entries, when they are close look-alikes
+    clarification: Clarification | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +192,9 @@ class Answer:
     errors: list[str] = field(default_factory=list)
     confidence: float | None = None  # the abstention policy's score for the retrieved entries
     confidence_level: str = ""  # 'high', 'low' (answered, check the entries) or 'none' (abstained)
+    situation: Situation | None = None  # the caller's situation as understood
+    # the question to ask the caller before reading one entry out; each option quotes whom its entry is for
+    clarification: dict[str, object] | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -198,4 +204,6 @@ class Answer:
             "hits": [h.as_dict() for h in self.hits],
             "grounding": self.grounding.as_dict(), "key_facts": self.key_facts,
             "notices": self.notices, "errors": self.errors,
+            "caller_profile": self.situation.as_dict() if self.situation is not None else None,
+            "clarification": self.clarification,
         }

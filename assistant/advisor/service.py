@@ -20,6 +20,7 @@ from assistant.advisor.facts import key_facts
 from assistant.advisor.generators import GenerationRequest, Generator, GeneratorError
 from assistant.advisor.grounding import CITE, check_grounding
 from assistant.advisor.prompts import Prompt
+from assistant.rank.situation import Situation
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.types import Answer, Citation, GroundingReport, Hit, Region, SearchResult
 
@@ -92,6 +93,20 @@ class AbstentionPolicy:
         return cls(float("inf"), 0.0, float("inf"), 0.0, 0.0)
 
 
+def clarification_out(result: SearchResult, snap: Any) -> dict[str, Any] | None:
+    """The clarifying question with, for each answer, whom its entry is for, quoted from the entry: the
+    counselor reads both rather than a guess."""
+    c = result.clarification
+    if c is None:
+        return None
+    out = c.as_dict()
+    options: list[dict[str, str]] = out["options"]  # type: ignore[assignment]
+    for option in options:
+        entry = snap.entries.get(option["entry_id"])
+        option["who"] = key_facts(entry).get("대상", "") if entry is not None else ""
+    return out
+
+
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
 
 
@@ -112,12 +127,15 @@ class Advisor:
         self.policy = policy or AbstentionPolicy()
         self.max_sources, self.top_k = max_sources, top_k
 
-    def retrieve(self, question: str, region: str | Region | None, top_k: int | None) -> tuple[str, SearchResult]:
+    def retrieve(self, question: str, region: str | Region | None, top_k: int | None,
+                 situation: Situation | None = None) -> tuple[str, SearchResult]:
+        """``situation``: what the counselor confirmed (a clarifying answer); the ranking uses it."""
         masked = mask(question)
-        return masked, self.retriever.search(masked, region=region, top_k=top_k or self.top_k)
+        return masked, self.retriever.search(masked, region=region, top_k=top_k or self.top_k, situation=situation)
 
-    def advise(self, question: str, region: str | Region | None = None, top_k: int | None = None) -> Answer:
-        masked, result = self.retrieve(question, region, top_k)
+    def advise(self, question: str, region: str | Region | None = None, top_k: int | None = None,
+               situation: Situation | None = None) -> Answer:
+        masked, result = self.retrieve(question, region, top_k, situation)
         return self.answer(masked, result)
 
     def answer(self, masked: str, result: SearchResult) -> Answer:
@@ -135,7 +153,8 @@ class Advisor:
             report = GroundingReport(0, 0)
             yield {"delta": ABSTAIN_TEXT}
             yield {"answer": Answer(ABSTAIN_TEXT, "abstain", [], hits, report, abstained=True,
-                                    notices=result.notices, confidence=confidence, confidence_level=level)}
+                                    notices=result.notices, confidence=confidence, confidence_level=level,
+                                    situation=result.situation)}
             return
         # the entries as the search saw them: the live index may have moved on since (an entry retired)
         snap = result.snapshot if result.snapshot is not None else self.retriever.holder.snapshot
@@ -167,6 +186,7 @@ class Advisor:
                          for n in cited if 1 <= n <= len(sources)]
             yield {"answer": Answer(text, gen.name if gen.name == "extractive" else "llm", citations, hits, report,
                                     key_facts=key_facts(sources[0]), notices=result.notices, errors=errors,
-                                    confidence=confidence, confidence_level=level)}
+                                    confidence=confidence, confidence_level=level, situation=result.situation,
+                                    clarification=clarification_out(result, snap))}
             return
         raise GeneratorError("every generator failed: " + "; ".join(errors))

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from assistant.rank.cues import scope_level
-from assistant.rank.eligibility import entry_situation
+from assistant.rank.eligibility import REQUIREMENTS, entry_situation
 from assistant.rank.situation import Situation, SituationLexicon
 
 
@@ -37,6 +37,8 @@ class EntryTable:
     tokens: list[frozenset[str]]
     eligibility: list[Situation]
     regions: list[tuple[str, str]]  # (sido, sigungu) per entry ordinal
+    n_stages: np.ndarray            # float32: life stages the entry is limited to (0: any)
+    n_requirements: np.ndarray      # float32: other eligibility requirements (disability, household, ...)
 
     @classmethod
     def of(cls, snap: Any, lexicon: SituationLexicon) -> EntryTable:
@@ -67,6 +69,7 @@ class EntryTable:
         centre = titles.mean(axis=0) if n else np.zeros(vectors.shape[1], np.float32)
         centre = centre / (np.linalg.norm(centre) or 1.0)
         records = [snap.entries[eid] for eid in ids]
+        elig = [entry_situation(e, lexicon) for e in records]
         return cls(
             ordinal={eid: i for i, eid in enumerate(ids)},
             title_row=title_row,
@@ -79,8 +82,11 @@ class EntryTable:
             centrality=(titles @ centre).astype(np.float32),
             title_tokens=[frozenset(snap.tokens[r]) if r >= 0 else frozenset() for r in title_row.tolist()],
             tokens=[frozenset(t for r in b for t in snap.tokens[r]) for b in body],
-            eligibility=[entry_situation(e, lexicon) for e in records],
+            eligibility=elig,
             regions=[(e.sido, e.sigungu) for e in records],
+            n_stages=np.array([len(x.values("stage")) for x in elig], dtype=np.float32),
+            n_requirements=np.array([sum(1 for r in REQUIREMENTS if x.has(r)) for x in elig],
+                                    dtype=np.float32),
         )
 
 

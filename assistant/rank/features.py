@@ -78,55 +78,86 @@ def _compact(text: str) -> str:
 def feature_matrix(c: Candidates, table: EntryTable, caller: Situation, titles: list[str]) -> np.ndarray:
     """One float32 row per candidate, columns in ``FEATURES`` order. ``titles``: the candidates' titles."""
     n = len(c.entry_ids)
-    X = np.zeros((n, len(FEATURES)), dtype=np.float32)
     if n == 0:
-        return X
+        return np.zeros((0, len(FEATURES)), dtype=np.float32)
     ords = np.array([table.ordinal[e] for e in c.entry_ids], dtype=np.int64)
     miss = 1000.0
     fused = np.asarray(c.fused, dtype=np.float32)
-    top = float(fused.max()) or 1.0
     lex = np.array([c.lex_score.get(e, 0.0) for e in c.entry_ids], dtype=np.float32)
     dense = np.array([c.dense_score.get(e, 0.0) for e in c.entry_ids], dtype=np.float32)
     has_dense = np.array([e in c.dense_score for e in c.entry_ids])
     best_dense = float(dense[has_dense].max()) if has_dense.any() else 0.0
 
-    # per-field evidence: the title chunk and the best body chunk of each candidate
-    t_bm, b_bm = np.zeros(n, np.float32), np.zeros(n, np.float32)
-    t_cos, b_cos = np.zeros(n, np.float32), np.zeros(n, np.float32)
-    for i, o in enumerate(ords.tolist()):
-        tr, br = int(table.title_row[o]), table.body_rows[o]
-        if c.lex_rows is not None:
-            t_bm[i] = c.lex_rows[tr] if tr >= 0 else 0.0
-            b_bm[i] = float(c.lex_rows[br].max()) if len(br) else 0.0
-        if c.query_vector is not None:
-            qv = c.query_vector.reshape(-1)
-            t_cos[i] = float(table.vectors[tr] @ qv) if tr >= 0 else 0.0
-            b_cos[i] = float((table.vectors[br] @ qv).max()) if len(br) else 0.0
+    # per-field evidence, vectorised: every candidate's title row and body rows in one gather
+    title_rows = table.title_row[ords]
+    body = [table.body_rows[o] for o in ords.tolist()]
+    sizes = np.array([len(b) for b in body], dtype=np.int64)
+    rows = np.concatenate(body) if sizes.sum() else np.zeros(0, np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+
+    def per_field(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t = np.where(title_rows >= 0, values[np.maximum(title_rows, 0)], 0.0).astype(np.float32)
+        b = np.zeros(n, np.float32)
+        if len(rows):
+            has = sizes > 0
+            b[has] = np.maximum.reduceat(values[rows], starts[has])
+        return t, b
+
+    t_bm = b_bm = t_cos = b_cos = np.zeros(n, np.float32)
+    if c.lex_rows is not None:
+        t_bm, b_bm = per_field(c.lex_rows)
+    if c.query_vector is not None:
+        need = np.concatenate([np.maximum(title_rows, 0), rows])
+        cos = np.zeros(len(table.vectors), np.float32)
+        cos[need] = table.vectors[need] @ c.query_vector.reshape(-1)
+        t_cos, b_cos = per_field(cos)
     bm_top = max(float(t_bm.max()), float(b_bm.max())) or 1.0
 
     qtok = set(c.query_tokens)
     qcompact = _compact(c.question)
     cue = scope_cue(c.question)
-    n_caller = sum(len(v) for v in caller.attrs.values())
-    for i, (eid, o) in enumerate(zip(c.entry_ids, ords.tolist(), strict=True)):
+    scope = table.scope[ords]
+    X = np.zeros((n, len(FEATURES)), dtype=np.float32)
+    X[:, 0] = fused / (float(fused.max()) or 1.0)
+    X[:, 1] = np.arange(1, n + 1)
+    X[:, 2] = [c.lex_rank.get(e, miss) for e in c.entry_ids]
+    X[:, 3] = lex / (float(lex.max()) or 1.0)
+    X[:, 4] = [c.dense_rank.get(e, miss) for e in c.entry_ids]
+    X[:, 5] = dense
+    X[:, 6] = np.where(has_dense, best_dense - dense, 1.0)
+    X[:, 7] = [float(e in c.vote_rank) for e in c.entry_ids]
+    X[:, 8], X[:, 9] = t_bm / bm_top, b_bm / bm_top
+    X[:, 10], X[:, 11], X[:, 12] = t_cos, b_cos, float(t_cos.max()) - t_cos
+    for i, o in enumerate(ords.tolist()):
         ttok = table.title_tokens[o]
-        f = fit(caller, table.eligibility[o])
-        scope = float(table.scope[o])
-        X[i] = (
-            fused[i] / top, i + 1, c.lex_rank.get(eid, miss), lex[i] / (float(lex.max()) or 1.0),
-            c.dense_rank.get(eid, miss), dense[i], best_dense - dense[i] if has_dense[i] else 1.0,
-            float(eid in c.vote_rank),
-            t_bm[i] / bm_top, b_bm[i] / bm_top, t_cos[i], b_cos[i], float(t_cos.max()) - t_cos[i],
-            len(ttok & qtok) / max(len(ttok), 1), float(len(titles[i]) >= 3 and _compact(titles[i]) in qcompact),
-            len(qtok & (ttok | table.tokens[o])) / max(len(qtok), 1),
-            scope, float(bool(c.region.sido)), cue, float(cue == 0) * 0.5 + float(cue == scope),
-            _named_match(c.named_region, table.regions[o], scope),
-            f.stage, len(table.eligibility[o].values("stage")), f.met, len(f.unstated), f.conflicts, f.extra,
-            n_caller,
-            table.log_len[o], table.n_chunks[o], table.title_len[o], table.centrality[o],
-            c.hangul, math.log1p(len(c.query_tokens)), float(c.glossed),
-        )
+        X[i, 13] = len(ttok & qtok) / max(len(ttok), 1)
+        X[i, 14] = float(len(titles[i]) >= 3 and _compact(titles[i]) in qcompact)
+        X[i, 15] = len(qtok & (ttok | table.tokens[o])) / max(len(qtok), 1)
+        X[i, 20] = _named_match(c.named_region, table.regions[o], float(scope[i]))
+    X[:, 16] = scope
+    X[:, 17] = float(bool(c.region.sido))
+    X[:, 18] = cue
+    X[:, 19] = float(cue == 0) * 0.5 + (scope == cue)
+    X[:, 21:28] = _eligibility(caller, table, ords)
+    X[:, 28], X[:, 29] = table.log_len[ords], table.n_chunks[ords]
+    X[:, 30], X[:, 31] = table.title_len[ords], table.centrality[ords]
+    X[:, 32], X[:, 33], X[:, 34] = c.hangul, math.log1p(len(c.query_tokens)), float(c.glossed)
     return X
+
+
+def _eligibility(caller: Situation, table: EntryTable, ords: np.ndarray) -> np.ndarray:
+    """stage fit, entry stages, met, unstated, conflicts, extra, caller attributes; per candidate."""
+    out = np.zeros((len(ords), 7), dtype=np.float32)
+    out[:, 1] = table.n_stages[ords]
+    if not caller:  # nothing said: every requirement is unstated, nothing else to count
+        out[:, 3] = table.n_requirements[ords]
+        return out
+    n_caller = sum(len(v) for v in caller.attrs.values())
+    for i, o in enumerate(ords.tolist()):
+        f = fit(caller, table.eligibility[o])
+        out[i, 0], out[i, 2], out[i, 3], out[i, 4], out[i, 5] = f.stage, f.met, len(f.unstated), f.conflicts, f.extra
+    out[:, 6] = n_caller
+    return out
 
 
 def _named_match(named: Region | None, region: tuple[str, str], scope: float) -> float:

@@ -7,10 +7,12 @@ scored by the learned model, re-ordered. Thin: the features and the model do the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from assistant.rank.clarify import Clarification, clarify
 from assistant.rank.entries import EntryTable
 from assistant.rank.features import Candidates, feature_matrix
 from assistant.rank.model import RankModel
@@ -47,3 +49,9 @@ class LearnedRanker:
         floor = float(p.min()) if len(p) else 1.0
         return ([int(i) for i in order] + rest,
                 [float(p[i]) for i in order] + [floor * 0.5 ** (j + 1) for j in range(len(rest))])
+
+    def clarify(self, snap: Any, caller: Situation, hits: Sequence[Any]) -> Clarification | None:
+        """The clarifying question for these hits (ranker scores), if the first ones are close look-alikes."""
+        table = EntryTable.of(snap, self.lexicon)
+        cands = [(h.entry_id, h.title, table.eligibility[table.ordinal[h.entry_id]], h.score) for h in hits[:3]]
+        return clarify(caller, cands)

@@ -18,6 +18,7 @@ from assistant.errors import InvalidQuery
 from assistant.index.cache import QueryVectorCache
 from assistant.index.embedders import Embedder
 from assistant.index.snapshot import IndexHolder, Snapshot
+from assistant.rank.clarify import Clarification
 from assistant.rank.features import Candidates
 from assistant.rank.situation import Situation, SituationLexicon
 from assistant.retrieval.fusion import reciprocal_rank_fusion
@@ -35,6 +36,8 @@ class SecondStage(Protocol):
 
     def rerank(self, snap: Snapshot, cands: Candidates, caller: Situation, pool: int
                ) -> tuple[list[int], list[float]]: ...
+
+    def clarify(self, snap: Snapshot, caller: Situation, hits: Sequence[Hit]) -> Clarification | None: ...
 
 
 class Retriever(Protocol):
@@ -192,7 +195,9 @@ class HybridRetriever:
                 for v in values:
                     caller = caller.with_answer(attr, v)
         order, scores = list(range(len(cands.entry_ids))), list(cands.fused)
-        if rerank and mode == "hybrid" and self.reranker is not None and cands.entry_ids:
+        reranked = rerank and mode == "hybrid" and self.reranker is not None and bool(cands.entry_ids)
+        if reranked:
+            assert self.reranker is not None
             pool = min(len(cands.entry_ids), max(self.rerank_k, top_k))
             order, scores = self.reranker.rerank(snap, cands, caller, pool)
         lex_pos = {e: i for i, e in enumerate(lex.entry_ids)}
@@ -219,9 +224,10 @@ class HybridRetriever:
                 chunk_id=chunk.chunk_id if chunk else "",
                 snippet=chunk.text if chunk else "",
             ))
+        clarification = self.reranker.clarify(snap, caller, hits) if reranked and self.reranker else None
         return SearchResult(hits=hits, notices=notices, region=reg,
                             best_dense=round(dense.scores[0], 4) if dense.scores else None, snapshot=snap,
-                            situation=caller)
+                            situation=caller, clarification=clarification)
 
     def first_stage(self, q: str, reg: Region, snap: Snapshot, top_k: int, *, rrf_k: int | None = None,
                     weights: tuple[float, float] | None = None, mode: str = "hybrid"

@@ -33,7 +33,8 @@ def test_one_hit_per_entry_with_a_score_breakdown(built_runtime):
     assert len({h.entry_id for h in hits}) == len(hits) == 10
     for h in hits:
         s = h.scores
-        assert s.fused == h.score > 0
+        assert h.score > 0 and s.fused > 0  # the ranker's score, and the first stage's fused score behind it
+        assert s.first_rank is not None and 1 <= s.first_rank <= built_runtime.retriever.rerank_k
         assert s.lexical_rank is not None or s.dense_rank is not None
         assert h.version >= 1
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
