@@ -72,6 +72,16 @@ class EmbedderError(AssistantError):
     pass
 
 
+class SavedNotIndexed(AssistantError):
+    """A change is committed but the live index could not take it in (e.g. the embedder is down). Nothing
+    is lost and nothing should be repeated: the index catches up on its next refresh."""
+
+    def __init__(self, change: str, reason: str, version: int | None = None) -> None:
+        super().__init__(f"{change} is saved, but the search index could not take it in yet ({reason}); it "
+                         "catches up by itself once that is fixed (or run `assistant index build`): do not repeat it")
+        self.version = version
+
+
 class Unauthorized(AssistantError):
     """No token, or a token that is unknown or revoked."""
 

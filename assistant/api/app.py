@@ -40,6 +40,7 @@ from assistant.errors import (
     InvalidQuery,
     NotFound,
     RateLimited,
+    SavedNotIndexed,
     ServiceUnavailable,
     Unauthorized,
     UnknownRegion,
@@ -55,14 +56,14 @@ STATUS: dict[type[AssistantError], int] = {
     Unauthorized: 401, Forbidden: 403, NotFound: 404, VersionConflict: 409, CallClosed: 409,
     GateFailed: 409, DraftNotReady: 409, RunNotComparable: 409,
     InvalidQuery: 422, UnknownRegion: 422, ImportValidationError: 422, RateLimited: 429,
-    IndexNotReady: 503, ServiceUnavailable: 503,
+    IndexNotReady: 503, ServiceUnavailable: 503, SavedNotIndexed: 503,
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": what} for code, what in (
         (400, "a body that cannot be read (not UTF-8 JSON), or a request refused as it is"),
         (401, "no token, or an invalid one"), (403, "the token's role may not do this"),
         (404, "not found"), (409, "conflict: stale version, existing id or closed call"),
-        (422, "bad input"), (429, "too many requests"), (503, "index or database not available"))
+        (422, "bad input"), (429, "too many requests"), (503, "index or database not available, or a change saved but not yet searchable"))
 }
 
 
@@ -108,6 +109,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         headers: dict[str, str] = {}
         if isinstance(exc, VersionConflict):
             extra["current_version"] = exc.actual
+        if isinstance(exc, SavedNotIndexed) and exc.version is not None:
+            extra["version"] = exc.version  # the saved version: the next edit's expected_version
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(max(1, round(exc.retry_after)))
         if isinstance(exc, Unauthorized):

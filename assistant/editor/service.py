@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from assistant.auth.service import Principal, record_audit
-from assistant.errors import IndexNotReady
+from assistant.errors import IndexNotReady, SavedNotIndexed
 from assistant.index.manager import IndexManager
 from assistant.kb import repo
 from assistant.kb.db import session_scope
@@ -72,9 +72,10 @@ class EditorService:
         except Exception:  # noqa: BLE001 - the edit stands; the next change or a manual run re-queues
             log.exception("could not queue an evaluation after %s", trigger)
 
-    def _refresh(self) -> int:
-        """Bring the live index up to the database; a failure is logged, the edit stands (the index
-        catches up on the next refresh or start)."""
+    def _refresh(self, change: str, version: int | None) -> int:
+        """Bring the live index up to the database. The edit stands whatever happens (the index catches up
+        on the next refresh or start): an index that is not loaded is logged, anything else (the embedder
+        down) is ``SavedNotIndexed``, so the caller hears that the change is saved but not yet searchable."""
         if not self.manager.holder.ready:  # e.g. the command line, which updates the saved index itself
             return 0
         try:
@@ -83,6 +84,16 @@ class EditorService:
         except IndexNotReady as exc:
             log.error("index not refreshed after an edit: %s", exc)
             return self.manager.holder.snapshot.kb_version if self.manager.holder.ready else 0
+        except Exception as exc:  # noqa: BLE001 - committed already: say so rather than report a failure
+            log.exception("index not refreshed after %s", change)
+            raise SavedNotIndexed(change, str(exc) or type(exc).__name__, version) from exc
+
+    def _settle(self, change: str, entry_ids: list[str], version: int | None = None) -> int:
+        """After a commit: refresh the live index, and queue the evaluation even when the refresh failed."""
+        try:
+            return self._refresh(change, version)
+        finally:
+            self._changed(change, entry_ids)
 
     def create(self, data: EntryCreate, *, actor: Principal, note: str = "created") -> Change:
         if not data.updated:
@@ -90,9 +101,7 @@ class EditorService:
         with session_scope(self.engine) as s:
             v = repo.create_entry(s, data, author=actor.name, note=note or "created")
             record_audit(s, actor, "entry.create", v.entry_id, version=v.version, detail={"note": note})
-        change = Change(v, self._refresh())
-        self._changed(f"entry.create {v.entry_id}", [v.entry_id])
-        return change
+        return Change(v, self._settle(f"entry.create {v.entry_id}", [v.entry_id], v.version))
 
     def update(self, entry_id: str, data: EntryUpdate, *, expected_version: int, actor: Principal,
                note: str = "edited") -> Change:
@@ -105,10 +114,8 @@ class EditorService:
             if v.version != expected_version:  # an edit that changes nothing makes no version and no record
                 record_audit(s, actor, "entry.update", entry_id, version=v.version,
                              detail={"note": note, "fields": sorted(data.model_dump(exclude_unset=True))})
-        change = Change(v, self._refresh())
-        if v.version != expected_version:
-            self._changed(f"entry.update {entry_id}", [entry_id])
-        return change
+        changed = [entry_id] if v.version != expected_version else []
+        return Change(v, self._settle(f"entry.update {entry_id}", changed, v.version))
 
     def _changes_something(self, entry_id: str, data: EntryUpdate) -> bool:
         with Session(self.engine) as s:
@@ -122,9 +129,7 @@ class EditorService:
             v = repo.retire_entry(s, entry_id, expected_version=expected_version, author=actor.name,
                                   note=note or "retired")
             record_audit(s, actor, "entry.retire", entry_id, version=v.version, detail={"note": note})
-        change = Change(v, self._refresh())
-        self._changed(f"entry.retire {entry_id}", [entry_id])
-        return change
+        return Change(v, self._settle(f"entry.retire {entry_id}", [entry_id], v.version))
 
     def import_records(self, records: Sequence[EntryRecord], source: str, *, actor: Principal,
                        dry_run: bool = False, prune: bool = False) -> tuple[list[repo.SyncReport], int]:
@@ -140,9 +145,8 @@ class EditorService:
                                       prune=prune, before_commit=audit)
         if dry_run or not any(r.touched for r in reports):
             return reports, self.manager.holder.snapshot.kb_version if self.manager.holder.ready else 0
-        kb_version = self._refresh()
-        self._changed("kb.import " + ", ".join(r.source for r in reports if r.touched),
-                      [e for r in reports for e in r.touched])
+        kb_version = self._settle("kb.import " + ", ".join(r.source for r in reports if r.touched),
+                                  [e for r in reports for e in r.touched])
         return reports, kb_version
 
     def diff(self, entry_id: str, from_version: int | None, to_version: int | None) -> dict[str, Any]:
