@@ -42,18 +42,20 @@ class EntryCreate(EntryBase):
 
 
 class EntryUpdate(SQLModel):
+    """The fields an edit changes (unset ones stay as they are), held to ``EntryBase``'s limits."""
+
     title: str | None = Field(default=None, min_length=1, max_length=300)
     content: str | None = Field(default=None, min_length=1, max_length=100_000)
     scope: Scope | None = None
-    sido: str | None = None
-    sigungu: str | None = None
-    department: str | None = None
-    contact: str | None = None
-    source_url: str | None = None
-    category: str | None = None
+    sido: str | None = Field(default=None, max_length=40)
+    sigungu: str | None = Field(default=None, max_length=40)
+    department: str | None = Field(default=None, max_length=300)
+    contact: str | None = Field(default=None, max_length=4000)
+    source_url: str | None = Field(default=None, max_length=2000)
+    category: str | None = Field(default=None, max_length=200)
     tags: list[str] | None = None
     status: Status | None = None
-    updated: str | None = None
+    updated: str | None = Field(default=None, max_length=20)
 
 
 class Entry(SQLModel, table=True):
