@@ -147,7 +147,7 @@ class Advisor:
     def answer_events(self, masked: str, result: SearchResult) -> Iterator[dict[str, Any]]:
         """Events for streaming: {'hits'}, then {'delta'}s, then {'answer': Answer}."""
         hits = result.hits
-        yield {"hits": hits}
+        yield {"hits": hits, "caller_profile": result.situation.as_dict() if result.situation is not None else None}
         confidence, level = self.policy.assess(hits, masked, result.best_dense)
         if level == "none":
             report = GroundingReport(0, 0)

@@ -15,9 +15,14 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=20_000, description="What the caller asked (or the transcript)")
     region: str | None = Field(default=None, max_length=100, description="e.g. '서울특별시 강남구'")
     top_k: int = Field(default=5, ge=1, le=50)
+    answers: dict[str, str] | None = Field(
+        default=None, max_length=10,
+        description="the caller's answers to clarifying questions, e.g. {'disability': 'yes'}; attributes: stage, "
+                    "household, disability, income, veteran, care (an unknown one is a 422 listing them)")
 
 
 class ScoresOut(BaseModel):
+    first_rank: int | None = Field(default=None, description="the entry's place before the learned ranker")
     lexical_rank: int | None
     lexical_score: float | None
     dense_rank: int | None
@@ -39,10 +44,35 @@ class HitOut(BaseModel):
     snippet: str = Field(default="", description="the best-matching passage, shortened")
 
 
+class CallerProfileOut(BaseModel):
+    """The caller's situation as read from the question and clarifying answers."""
+
+    model_config = {"extra": "allow"}  # one list per attribute said: stage, household, income, ...
+    age: int | None = None
+    label: str = Field(default="", description="for the widget's '파악된 상황': e.g. '70대 · 기초수급'")
+
+
+class ClarifyOptionOut(BaseModel):
+    label: str
+    attribute: str
+    value: str = Field(description="send back in 'answers' as {attribute: value}")
+    entry_id: str
+    title: str
+    who: str = Field(default="", description="whom this entry is for, quoted from it")
+
+
+class ClarificationOut(BaseModel):
+    attribute: str
+    question: str = Field(description="what to ask the caller, e.g. '장애인 가정이신가요?'")
+    options: list[ClarifyOptionOut]
+
+
 class SearchResponse(BaseModel):
     hits: list[HitOut]
     region: str
     notices: list[str]
+    caller_profile: CallerProfileOut | None = None
+    clarification: ClarificationOut | None = None
 
 
 class CitationOut(BaseModel):
@@ -76,6 +106,8 @@ class AdviseResponse(BaseModel):
     key_facts: dict[str, str]
     notices: list[str]
     errors: list[str]
+    caller_profile: CallerProfileOut | None = None
+    clarification: ClarificationOut | None = None
 
 
 class ErrorBody(BaseModel):

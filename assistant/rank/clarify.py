@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.errors import AssistantError
+from assistant.errors import InvalidQuery
 from assistant.rank.situation import ATTRIBUTES, Situation
 
 #: how the counselor asks, per attribute (the value a 'yes' stands for is the entry's own)
@@ -36,8 +36,8 @@ YES, NO = "예", "아니요"
 _ORDER = ("disability", "household", "veteran", "income", "care", "stage")
 
 
-class UnknownAttribute(AssistantError):
-    """A clarifying answer names an attribute or value the ranker does not know."""
+class UnknownAttribute(InvalidQuery):
+    """A clarifying answer names an attribute or value the ranker does not know (422 in the API)."""
 
 
 @dataclass(frozen=True)

@@ -258,3 +258,47 @@ def test_the_pages_are_public_offline_and_the_root_opens_the_widget(server: Live
     for file in STATIC.rglob("*"):
         if file.suffix in {".html", ".js", ".css"}:
             assert not external.search(file.read_text(encoding="utf-8")), f"{file.name} loads something from outside"
+
+
+def test_the_callers_situation_and_a_clarifying_question_re_rank_on_one_click(
+        open_page: Any, server: LiveServer) -> None:
+    """The panel shows what it understood of the caller; when look-alikes differ on something unsaid it shows
+    the one question, and a click asks again with the answer (the ranker is made to ask here: whether it asks
+    for real is tested on the clarifying logic itself)."""
+    from assistant.rank.clarify import Clarification, Option
+
+    question = "한부모 가정인데 아기 낳으면 구에서 주는 출산장려금 얼마예요"
+    expected = server.api("POST", "/v1/advise", role="counselor", json={"question": question, "region": REGION}).json()
+    assert "한부모" in expected["caller_profile"]["label"]
+    retriever = server.rt.retriever
+    real = retriever.reranker
+    assert real is not None, "the shipped ranking model should load for the test knowledge base"
+
+    class Asking:
+        def rerank(self, *a: Any) -> Any:
+            return real.rerank(*a)
+
+        def clarify(self, snap: Any, caller: Any, hits: Any) -> Clarification | None:
+            if caller.has("disability"):
+                return None  # answered: nothing left to ask
+            a, b = hits[0], hits[1]
+            return Clarification("disability", "장애인 가정이신가요?", (
+                Option("예", "disability", "yes", a.entry_id, a.title), Option("아니요", "disability", "no", b.entry_id, b.title)))
+
+    retriever.reranker = Asking()  # type: ignore[assignment]
+    try:
+        page = ask(open_page("/widget/"), question, REGION)
+        page.wait_for_selector("#clarify:not([hidden])")
+        assert page.inner_text("#situation-text") == expected["caller_profile"]["label"]
+        assert "장애인 가정이신가요?" in page.inner_text("#clarify")
+        assert expected["hits"][0]["title"] in page.inner_text("#clarify-options")
+        screenshot(page, "widget-clarify")
+        before = suggestion_id(page)
+        with page.expect_request(lambda r: r.url.endswith("/v1/advise")) as sent:
+            page.click("#clarify-options button >> nth=0")
+        assert sent.value.post_data_json["answers"] == {"disability": "yes"}
+        page.wait_for_function(f"() => Number(document.querySelector('#answer').dataset.suggestionId) > {before}")
+        assert "장애" in page.inner_text("#situation-text") and "한부모" in page.inner_text("#situation-text")
+        assert page.is_hidden("#clarify")
+    finally:
+        retriever.reranker = real

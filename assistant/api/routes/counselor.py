@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import iterate_in_threadpool
 
+from assistant.advisor.service import clarification_out
 from assistant.api.deps import PrincipalDep, RuntimeDep
 from assistant.api.schemas import (
     AdviseResponse,
@@ -26,6 +27,8 @@ from assistant.api.schemas import (
 from assistant.auth.roles import permissions_of
 from assistant.errors import AssistantError
 from assistant.index.snapshot import Snapshot
+from assistant.rank.clarify import parse_answer
+from assistant.rank.situation import Situation
 from assistant.runtime import Runtime
 from assistant.text.pii import mask_pii
 from assistant.types import Answer, Hit
@@ -64,9 +67,19 @@ def regions(rt: RuntimeDep) -> RegionsOut:
 @router.post("/v1/search", response_model=SearchResponse)
 def search(body: AskRequest, rt: RuntimeDep) -> SearchResponse:
     """The manual entries for a question, in the caller's region."""
-    result = rt.retriever.search(mask_pii(body.question).text, region=body.region, top_k=body.top_k)
-    return SearchResponse.model_validate({"hits": [hit_out(rt, h, result.snapshot) for h in result.hits],
-                                          "region": result.region.label, "notices": result.notices})
+    result = rt.retriever.search(mask_pii(body.question).text, region=body.region, top_k=body.top_k,
+                                 situation=answers_of(body))
+    snap = result.snapshot
+    return SearchResponse.model_validate({
+        "hits": [hit_out(rt, h, snap) for h in result.hits], "region": result.region.label,
+        "notices": result.notices,
+        "caller_profile": result.situation.as_dict() if result.situation is not None else None,
+        "clarification": clarification_out(result, snap) if snap is not None else None})
+
+
+def answers_of(body: AskRequest) -> Situation | None:
+    """The counselor's clarifying answers as a Situation (an unknown attribute or value is a 422)."""
+    return parse_answer(body.answers) if body.answers else None
 
 
 @router.post("/v1/advise", response_model=AdviseResponse, responses={
@@ -76,7 +89,7 @@ def advise(body: AskRequest, request: Request, rt: RuntimeDep, principal: Princi
     then ``delta``s of answer text, then ``done`` with citations, the grounding report and the
     ``suggestion_id`` to send feedback with."""
     t0 = time.perf_counter()
-    masked, result = rt.advisor.retrieve(body.question, body.region, body.top_k)
+    masked, result = rt.advisor.retrieve(body.question, body.region, body.top_k, answers_of(body))
     snap = result.snapshot  # the one snapshot this request reads
     metrics = request.app.state.metrics
     retrieved = time.perf_counter()
@@ -110,7 +123,9 @@ def _sse(rt: Runtime, events: Iterator[dict[str, Any]], record: Any, snap: Snaps
     try:
         for e in events:
             if "hits" in e:
-                yield _frame("hits", {"hits": [hit_out(rt, h, snap) for h in e["hits"]]})
+                # the caller's situation comes with the hits: the widget shows it before the answer
+                yield _frame("hits", {"hits": [hit_out(rt, h, snap) for h in e["hits"]],
+                                      "caller_profile": e.get("caller_profile")})
             elif "delta" in e:
                 yield _frame("delta", {"text": e["delta"]})
             elif "answer" in e:

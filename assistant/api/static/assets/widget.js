@@ -15,6 +15,8 @@ const state = {
   speaker: "citizen",
   lastFocus: null,
   asking: 0,
+  answers: {},        // the caller's answers to clarifying questions, for the question on screen
+  asked: "",          // the question those answers belong to
 };
 
 // ---------- asking ----------
@@ -27,6 +29,7 @@ async function ask() {
     return;
   }
   const region = $("region").value;
+  if (question !== state.asked) { state.answers = {}; state.asked = question; }  // a new question: no answers yet
   const ticket = ++state.asking;  // a newer question wins over a slower older one
   $("answer").dataset.suggestionId = "";
   $("ask-btn").disabled = true;
@@ -37,11 +40,13 @@ async function ask() {
   let text = "";
   let finished = false;
   try {
-    await apiStream("/v1/advise", { question, region: region || null, top_k: 5 }, (name, data) => {
+    const answers = Object.keys(state.answers).length ? state.answers : null;
+    await apiStream("/v1/advise", { question, region: region || null, top_k: 5, answers }, (name, data) => {
       if (ticket !== state.asking) return;
       if (name === "hits") {
         hits = data.hits || [];
         startStreaming(hits);
+        showSituation(data.caller_profile);
       } else if (name === "delta") {
         text += data.text || "";
         $("answer-text").textContent = text;
@@ -67,6 +72,33 @@ async function ask() {
   }
 }
 
+/** '파악된 상황: 70대 · 기초수급': what the service understood of the caller, so the counselor can correct it. */
+function showSituation(profile) {
+  const label = profile?.label || "";
+  $("situation-text").textContent = label;
+  $("situation").hidden = !label;
+}
+
+/** Look-alike programmes that differ on something the caller has not said: the one question to ask, and what
+ * each answer leads to (whom each entry is for, quoted). A click, or Alt+Y / Alt+N, re-ranks with the answer. */
+function showClarify(c) {
+  const box = $("clarify");
+  state.clarify = c || null;
+  box.hidden = !c;
+  if (!c) return;
+  $("clarify-question").textContent = c.question;
+  $("clarify-options").replaceChildren(...c.options.map((o, i) => el("li", {},
+    el("button", { type: "button", class: "small", "data-attribute": o.attribute, "data-value": o.value,
+      title: i === 0 ? "Alt+Y" : "Alt+N", onclick: () => answerClarify(o) }, o.label),
+    el("span", { class: "leads-to" }, ` → ${o.title}`),
+    o.who ? el("q", { class: "who-for" }, o.who) : "")));
+}
+
+function answerClarify(option) {
+  state.answers = { ...state.answers, [option.attribute]: option.value };
+  ask();
+}
+
 /** Retrieval is done, the answer is being written: cards now, a placeholder for the text. */
 function startStreaming(hits) {
   state.advice = null;
@@ -79,6 +111,7 @@ function startStreaming(hits) {
   $("answer-mode").textContent = "";
   $("abstain-title").hidden = true;
   $("answer-check").hidden = true;
+  $("clarify").hidden = true;
   $("answer-text").textContent = "";
   $("facts").replaceChildren();
   $("answer-details").hidden = true;
@@ -103,6 +136,8 @@ function showAdvice(data) {
   // answered, but only just above the point where it would have been declined: check before reading out
   $("answer-check").hidden = abstained || data.confidence_level !== "low";
   renderAnswerText($("answer-text"), data.answer || "", data.citations || []);
+  showSituation(data.caller_profile);
+  showClarify(abstained ? null : data.clarification);
 
   const facts = $("facts");
   facts.replaceChildren();
@@ -461,6 +496,12 @@ function onKey(ev) {
       return;
     }
     if (ev.code === "KeyC") { ev.preventDefault(); copyAnswer(); return; }
+    if ((ev.code === "KeyY" || ev.code === "KeyN") && state.clarify && !$("clarify").hidden) {
+      ev.preventDefault();
+      const option = state.clarify.options[ev.code === "KeyY" ? 0 : 1];
+      if (option) answerClarify(option);
+      return;
+    }
     if (ev.code === "KeyL" && !$("line-form").hidden) { ev.preventDefault(); $("line").focus(); return; }
     if (ev.code === "KeyS" && !$("line-form").hidden) {
       ev.preventDefault();
