@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # not); bench.service measures them
     embedder_threads: int = Field(default=0, ge=0, le=64)
     embedder_instances: int = Field(default=2, ge=1, le=16)
+    # queries that arrive while the embedder is busy wait for it and go together in one call, up to
+    # this many (0 or 1: one call per query); bench.load --baseline measures it
+    query_batch: int = Field(default=16, ge=0, le=256)
     embedding_cache_dir: Path = Field(default_factory=lambda d: d["home"] / "var" / "embeddings")
     # query vectors kept in memory (exact question text): repeated questions skip the embedding
     query_cache_size: int = Field(default=10_000, ge=0)

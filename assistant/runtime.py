@@ -39,7 +39,6 @@ from assistant.text.crosslingual import Glossary
 from assistant.text.thesaurus import Thesaurus
 from assistant.text.tokenizer import load_user_dictionary
 
-
 log = logging.getLogger(__name__)
 
 
@@ -62,7 +61,7 @@ class Runtime:
         s = self.settings
         emb = make_embedder(s.embedder, model=s.embedder_model, base_url=s.embedder_base_url,
                             api_key=s.embedder_api_key.get_secret_value(),
-                            threads=s.embedder_threads, instances=s.embedder_instances)
+                            threads=s.embedder_threads, instances=s.embedder_instances, query_batch=s.query_batch)
         load = getattr(emb, "load", None)
         if load:
             load()
