@@ -18,6 +18,14 @@ from assistant.kb.db import session_scope
 app = typer.Typer(name="eval", help="Evaluation.", no_args_is_help=True)
 
 
+def echo_row_errors(errors: list[dict[str, str]]) -> None:
+    """The questions left out of the scores, one line each on stderr."""
+    if errors:
+        echo_err(f"{len(errors)} question(s) not evaluated, scored without them:")
+    for e in errors:
+        echo_err(f"  {e['qid']}: {e['reason']}")
+
+
 @app.command("retrieval")
 def eval_retrieval(
     queries: Annotated[Path, typer.Option(help="Query file, one JSON object per line")] = ROOT / "evals" / "dev" / "queries.jsonl",
@@ -38,6 +46,7 @@ def eval_retrieval(
         report = evaluate_retrieval(rt.retriever, qs, top_k=top_k, search_kwargs={"mode": mode.value},
                                     progress=bar.update)
     rows = report.pop("per_query")
+    echo_row_errors(report["errors"])
     if per_query:
         per_query.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     if as_json:
@@ -64,7 +73,7 @@ def eval_run(
     """Run retrieval and the advisor on every question; write per-question results and what the run ran on."""
     from assistant.evals.datasets import load_queries
     from assistant.evals.gates import check_gates, load_gates
-    from assistant.evals.runner import evaluate_answers, now_utc, prepare_out_dir, run_metadata, write_run
+    from assistant.evals.runner import advisor_over, evaluate_answers, now_utc, prepare_out_dir, run_metadata, write_run
 
     gates = load_gates(gate) if gate else []  # a bad gates file fails before minutes of work
     qs = load_queries(queries)
@@ -72,12 +81,14 @@ def eval_run(
     rt = runtime()
     rt.start()
     started = now_utc()
+    advisor = advisor_over(rt.advisor)  # one snapshot: every question, and the manifest recorded
     with tqdm(total=len(qs), desc="questions", disable=as_json or None) as bar:
-        rows, summary = evaluate_answers(rt.advisor, qs, top_k=top_k, progress=bar.update)
+        rows, summary = evaluate_answers(advisor, qs, top_k=top_k, progress=bar.update)
+    echo_row_errors(summary["errors"])
     s = rt.settings
     meta = {"run_id": out.name, "started_at": started, "finished_at": now_utc(),
-            **run_metadata(rt.advisor, queries_path=queries, n_queries=len(qs), top_k=top_k,
-                           kb_version=rt.kb_version(), root=ROOT,
+            **run_metadata(advisor, queries_path=queries, n_queries=len(qs), top_k=top_k,
+                           kb_version=advisor.retriever.holder.snapshot.kb_version, root=ROOT,
                            settings={"rrf_k": s.rrf_k, "weight_lexical": s.weight_lexical, "weight_dense": s.weight_dense,
                                      "weight_local": s.weight_local, "weight_national": s.weight_national,
                                      "candidate_k": s.candidate_k, "llm_model": s.llm_model or None}),

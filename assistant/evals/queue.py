@@ -28,7 +28,7 @@ from assistant.evals.compare import compare_runs
 from assistant.evals.datasets import EvalQuery, load_queries
 from assistant.evals.gates import Gate, GateResult, check_gates, load_gates
 from assistant.evals.models import EvalRun
-from assistant.evals.runner import advisor_over, dataset_hash, evaluate_one, run_metadata, summarize_rows
+from assistant.evals.runner import advisor_over, dataset_hash, evaluate_answers, run_metadata
 from assistant.kb.changes import exclusive
 from assistant.kb.db import session_scope
 from assistant.kb.models import utcnow
@@ -66,8 +66,8 @@ def gate_rows(failed: Sequence[GateResult]) -> list[dict[str, Any]]:
 
 
 def evaluate(advisor: Advisor, queries: Sequence[EvalQuery], top_k: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    rows = [evaluate_one(advisor, q, top_k=top_k) for q in queries]
-    return rows, summarize_rows(queries, rows, top_k)
+    """``evaluate_answers``: one snapshot, a bad question reported in the summary's ``errors``."""
+    return evaluate_answers(advisor, queries, top_k=top_k)
 
 
 def headline(summary: dict[str, Any]) -> dict[str, float]:

@@ -28,14 +28,14 @@ from assistant.errors import AssistantError
 from assistant.evals.answers import AnswerCase, answer_report, check_numbers
 from assistant.evals.datasets import EvalQuery
 from assistant.evals.normalize import fact_covered
-from assistant.evals.retrieval import region_group, retrieval_report
+from assistant.evals.retrieval import NoQuestionEvaluated, region_group, retrieval_report, row_error
 from assistant.index.snapshot import IndexHolder, Snapshot
 
 RUN_FILE, RESULTS_FILE = "run.json", "results.jsonl"
 
 
 class RunError(AssistantError):
-    """A run folder is missing, incomplete or unreadable."""
+    """A run folder is missing, incomplete or unreadable; or no question of a run could be evaluated."""
 
 
 def dataset_hash(path: Path) -> str:
@@ -117,14 +117,19 @@ def case_of(row: dict[str, Any]) -> AnswerCase:
     )
 
 
-def summarize_rows(queries: Sequence[EvalQuery], rows: Sequence[dict[str, Any]], top_k: int) -> dict[str, Any]:
-    """{"retrieval": as ``eval retrieval --json``, "answer": the answer metrics}, from the rows alone."""
+def summarize_rows(queries: Sequence[EvalQuery], rows: Sequence[dict[str, Any]], top_k: int,
+                   errors: Sequence[dict[str, str]] = ()) -> dict[str, Any]:
+    """{"retrieval": as ``eval retrieval --json``, "answer": the answer metrics, "errors": the questions
+    left out (qid, reason)}, from the rows alone (questions without a row are not scored)."""
+    done = {r["qid"] for r in rows}
+    queries = [q for q in queries if q.qid in done]
     run = {r["qid"]: r["ranked"] for r in rows}
     per_query = [{"qid": r["qid"], "rank": r["rank"]} for r in rows]
-    retrieval = retrieval_report(list(queries), run, [r["latency_ms"]["retrieval"] for r in rows],
+    retrieval = retrieval_report(queries, run, [r["latency_ms"]["retrieval"] for r in rows],
                                  top_k=top_k, per_query=per_query)
     retrieval.pop("per_query")
-    return {"retrieval": retrieval, "answer": answer_report([case_of(r) for r in rows])}
+    retrieval.pop("errors")
+    return {"retrieval": retrieval, "answer": answer_report([case_of(r) for r in rows]), "errors": list(errors)}
 
 
 def advisor_over(advisor: Advisor, snapshot: Snapshot | None = None) -> Advisor:
@@ -144,12 +149,18 @@ def evaluate_answers(advisor: Advisor, queries: Sequence[EvalQuery], *, top_k: i
     """Every question on one snapshot: the live one as the run starts (or the one ``advisor`` is
     pinned to with ``advisor_over``, whose KB version and manifest the caller then records)."""
     advisor = advisor_over(advisor)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
     for q in queries:
-        rows.append(evaluate_one(advisor, q, top_k=top_k))
+        try:
+            rows.append(evaluate_one(advisor, q, top_k=top_k))
+        except AssistantError as exc:  # e.g. an unknown region: reported, the rest still scored
+            errors.append(row_error(q, exc))
         if progress:
             progress(1)
-    return rows, summarize_rows(queries, rows, top_k)
+    if not rows:
+        raise RunError(str(NoQuestionEvaluated(errors)))
+    return rows, summarize_rows(queries, rows, top_k, errors)
 
 
 def queries_of(rows: Sequence[dict[str, Any]]) -> list[EvalQuery]:
