@@ -135,7 +135,7 @@ class Runtime:
 
     @cached_property
     def feedback(self) -> FeedbackService:
-        return FeedbackService(self.engine, tokenize=self.manager.tokenizer.tokenize, policy=self.abstention)
+        return FeedbackService(self.engine, tokenize=self.manager.tokenizer.tokenize)
 
     @cached_property
     def calls(self) -> CallService:

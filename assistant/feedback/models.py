@@ -38,6 +38,9 @@ class Suggestion(SQLModel, table=True):
     region: str = Field(default="", max_length=100)
     mode: str = Field(default="", max_length=60)
     abstained: bool = False
+    # the advisor's verdict when it answered: 'high', 'low' (answered, the counselor should check) or
+    # 'none' (abstained); the knowledge-gap report groups by it
+    confidence_level: str = Field(default="", max_length=10)
     answer: str = ""
     citations: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     hits: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)  # entry_id, title, version, scores

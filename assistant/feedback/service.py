@@ -2,7 +2,8 @@
 
 The knowledge-gap report has three kinds of group, largest first:
 - ``abstained``: questions the advisor declined (nothing in the manuals was close enough);
-- ``low_confidence``: answered, but with both retrievers' best scores near the abstention line;
+- ``low_confidence``: answered, but the advisor marked the answer 'low' when it gave it (just above
+  the abstention line, or two look-alike entries nearly tied): the stored ``confidence_level``;
 - ``thumbs_down``: answers counselors marked wrong, grouped by the entry that answered, with reasons.
 Questions are grouped by shared content words (the BM25 tokenizer's), so "여권 재발급" asked ten
 ways is one group with a count, not ten rows.
@@ -23,7 +24,6 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from assistant.advisor.service import AbstentionPolicy
 from assistant.errors import NotFound
 from assistant.feedback.models import Feedback, FeedbackKind, FeedbackReason, Suggestion
 from assistant.kb.db import session_scope
@@ -76,12 +76,8 @@ def cluster_questions(items: Sequence[tuple[str, set[str]]], threshold: float = 
 class FeedbackService:
     """Suggestions shown and feedback on them; the knowledge-gap report."""
 
-    def __init__(self, engine: Engine, *, tokenize: Callable[[str], list[str]] = str.split,
-                 policy: AbstentionPolicy | None = None) -> None:
-        # an answer is low-confidence when the advisor's own policy would call it so: its combined
-        # confidence is within the policy's low margin above the point where it would have abstained
+    def __init__(self, engine: Engine, *, tokenize: Callable[[str], list[str]] = str.split) -> None:
         self.engine, self.tokenize = engine, tokenize
-        self.policy = policy or AbstentionPolicy()
 
     def record_suggestion(self, answer: Answer, *, question: str, region: str, actor: str,
                           call_id: str | None = None, kb_version: int = 0, latency_ms: float = 0.0) -> int:
@@ -89,7 +85,8 @@ class FeedbackService:
         with session_scope(self.engine) as s:
             row = Suggestion(
                 actor=actor, call_id=call_id, question=mask_pii(question).text[:4000], region=region,
-                mode=answer.mode, abstained=answer.abstained, answer=answer.text,
+                mode=answer.mode, abstained=answer.abstained, confidence_level=answer.confidence_level,
+                answer=answer.text,
                 citations=[c.as_dict() for c in answer.citations],
                 hits=[{"entry_id": h.entry_id, "title": h.title, "version": h.version, "score": h.score,
                        "dense": h.scores.dense_score, "lexical": h.scores.lexical_score} for h in hits],
@@ -132,8 +129,8 @@ class FeedbackService:
                                 .order_by(col(Feedback.id).desc()).limit(max_rows)))
         groups: list[GapGroup] = []
         abstained = [r for r in rows if r.abstained]
-        floor = self.policy.confidence_min + self.policy.low_margin
-        low = [r for r in rows if not r.abstained and self.policy.confidence(r.top_dense, r.top_lexical) < floor]
+        # what the advisor itself said of each answer when it gave it: the report has no rule of its own
+        low = [r for r in rows if not r.abstained and r.confidence_level == "low"]
         for kind, subset in (("abstained", abstained), ("low_confidence", low)):
             items = [(r.question, set(self.tokenize(r.question))) for r in subset]
             for members in cluster_questions(items):

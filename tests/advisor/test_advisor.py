@@ -65,6 +65,19 @@ def test_instructions_inside_questions_stay_inside_the_delimiters(built_runtime)
 
 
 def test_abstains_when_nothing_relevant_is_found(built_runtime):
-    answer = make(built_runtime, policy=AbstentionPolicy.always()).advise("여권 재발급 어디서 해요")
+    """The policy the service runs with (not one forced to abstain): the test KB has no passport entry,
+    so the question is declined; one it covers is answered, with the higher confidence."""
+    advisor = make(built_runtime, policy=built_runtime.abstention)
+    assert built_runtime.abstention == AbstentionPolicy(built_runtime.settings.abstain_confidence_min,
+                                                        built_runtime.settings.abstain_lexical_weight,
+                                                        built_runtime.settings.abstain_foreign_dense_min)
+    entries = built_runtime.manager.holder.snapshot.entries.values()
+    assert not any("여권" in e.title for e in entries), "the question must stay outside the test KB"
+    answer = advisor.advise("여권 재발급 어디서 해요")
     assert answer.abstained and answer.mode == "abstain" and not answer.citations
-    assert answer.hits, "the closest entries are still shown"
+    assert answer.confidence_level == "none" and answer.hits, "the closest entries are still shown"
+
+    covered = advisor.advise("출산장려금 신청", region="부산광역시 중구")
+    assert not covered.abstained and covered.mode == "extractive" and covered.citations
+    assert covered.confidence_level in ("high", "low") and covered.confidence > answer.confidence
+    assert "출산" in covered.hits[0].title

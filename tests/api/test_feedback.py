@@ -7,7 +7,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from assistant.advisor.service import AbstentionPolicy
 from assistant.api.app import create_app
 from assistant.feedback.models import Feedback, Suggestion
 from tests.conftest import auth_headers
@@ -38,6 +37,7 @@ def test_answers_carry_a_suggestion_id_and_feedback_is_recorded(client, fresh_ru
         stored = s.get(Suggestion, sid)
         kinds = [f.kind for f in s.exec(select(Feedback).where(Feedback.suggestion_id == sid))]
     assert stored is not None and "2345-6789" not in stored.question and stored.actor.startswith("test-counselor")
+    assert stored.confidence_level == answer["confidence_level"] != "", "the level the counselor saw is kept"
     assert kinds == ["displayed", "clicked", "copied", "thumbs_down"]
 
 
@@ -62,11 +62,14 @@ def test_bad_feedback_is_a_clear_4xx(client, body, status):
 
 
 def test_gap_report_groups_abstentions_and_thumbs_down(client, fresh_runtime):
-    fresh_runtime.advisor.policy = AbstentionPolicy.always()  # nothing is close enough
+    # the served abstention policy: the test KB has no passport or driving-licence entry, so the
+    # advisor itself declines these (an entry on them would make this test fail, as it should)
+    assert not any("여권" in e.title or "운전면허" in e.title for e in fresh_runtime.manager.holder.snapshot.entries.values())
     for q in ("여권 재발급 어디서 해요", "여권 재발급 하려면요", "운전면허 갱신 방법"):
-        assert client.post("/v1/advise", json={"question": q}).json()["abstained"]
-    fresh_runtime.advisor.policy = AbstentionPolicy.never()
-    sid = client.post("/v1/advise", json={"question": "출산장려금 신청", "region": "서울특별시 중구"}).json()["suggestion_id"]
+        assert client.post("/v1/advise", json={"question": q}).json()["abstained"], q
+    answered = client.post("/v1/advise", json={"question": "출산장려금 신청", "region": "부산광역시 중구"}).json()
+    assert not answered["abstained"], "a question the manuals cover is answered"
+    sid = answered["suggestion_id"]
     client.post("/v1/feedback", json={"suggestion_id": sid, "kind": "thumbs_down", "reason": "wrong_region"})
     editor = auth_headers(fresh_runtime, "editor")
     assert client.get("/v1/gaps").status_code == 403, "counselors do not read the report"

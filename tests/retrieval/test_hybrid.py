@@ -9,18 +9,32 @@ def allowed(hit, sido, sigungu):
     return (not hit.sido) or (hit.sido == sido and (not hit.sigungu or hit.sigungu == sigungu))
 
 
-@pytest.mark.parametrize("region", ["서울특별시 강남구", "서울특별시 중구", "부산광역시 중구", "대구광역시 중구"])
+def own_programmes(rt, sido: str, sigungu: str) -> set[str]:
+    return {e.entry_id for e in rt.manager.holder.snapshot.entries.values()
+            if e.sido == sido and e.sigungu == sigungu and "출산" in e.title}
+
+
+@pytest.mark.parametrize("region", ["서울특별시 강남구", "서울특별시 중구", "부산광역시 중구"])
 def test_callers_region_decides_among_same_named_services(built_runtime, region):
     sido, sigungu = region.split()
     result = built_runtime.retriever.search("출산장려금 지원 받고 싶어요", region=region, top_k=10)
     assert result.hits, "nothing found"
     assert all(allowed(h, sido, sigungu) for h in result.hits)
-    top = result.hits[0]
-    # the caller's own district's programme, when it has one, must not lose to another region's
-    own = [e for e in built_runtime.manager.holder.snapshot.entries.values()
-           if e.sido == sido and e.sigungu == sigungu and "출산" in e.title]
-    if own:
-        assert top.entry_id in {e.entry_id for e in own}
+    # the caller's own district's programme must not lose to another region's or a national one
+    own = own_programmes(built_runtime, sido, sigungu)
+    assert own, f"the test KB has {region}'s own programme"
+    assert result.hits[0].entry_id in own
+
+
+def test_a_district_without_its_own_programme_is_offered_no_other_districts(built_runtime):
+    sido, sigungu = "대구광역시", "중구"
+    assert not own_programmes(built_runtime, sido, sigungu), "the test KB has no programme of 대구 중구's own"
+    hits = built_runtime.retriever.search("출산장려금 지원 받고 싶어요", region=f"{sido} {sigungu}", top_k=10).hits
+    assert hits and all(allowed(h, sido, sigungu) for h in hits)
+    elsewhere = {e.entry_id for e in built_runtime.manager.holder.snapshot.entries.values()
+                 if "출산" in e.title and e.sigungu and (e.sido, e.sigungu) != (sido, sigungu)}
+    assert elsewhere, "other districts have same-named programmes, the closest by text"
+    assert not elsewhere & {h.entry_id for h in hits}, "none of them is offered to this caller"
 
 
 def test_without_region_every_region_is_searchable(built_runtime):
