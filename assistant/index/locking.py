@@ -1,8 +1,8 @@
 """One writer at a time per index folder, across processes and replicas.
 
 A file lock (``flock`` on ``<index_dir>/.write.lock``) serialises processes on one machine; on
-PostgreSQL a session-level advisory lock keyed by the folder serialises replicas that share a
-volume. A replica that does not get the lock keeps serving from memory and tries again later.
+PostgreSQL a session-level advisory lock keyed by the folder's own id (``.lock-id`` inside it, so
+the key does not depend on where a replica mounts it) serialises replicas that share a volume. A replica that does not get the lock keeps serving from memory and tries again later.
 If the holder dies, the kernel drops its file lock and PostgreSQL its advisory lock.
 
 >>> with index_write_lock(engine, Path("var/index")) as got:     # doctest: +SKIP
@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,7 @@ from assistant.errors import AssistantError
 
 log = logging.getLogger(__name__)
 LOCK_FILE = ".write.lock"
+ID_FILE = ".lock-id"
 
 
 class IndexBusy(AssistantError):
@@ -37,9 +39,36 @@ class IndexBusy(AssistantError):
                          "try again when it has finished")
 
 
+def folder_id(index_dir: Path) -> str:
+    """The folder's own id, kept in ``<index_dir>/.lock-id`` and made once by whoever comes first: a
+    shared volume has the same id on every replica, whatever path each mounts it at."""
+    path = index_dir / ID_FILE
+    try:
+        return _read_id(path)
+    except FileNotFoundError:
+        pass
+    index_dir.mkdir(parents=True, exist_ok=True)
+    tmp = index_dir / f"{ID_FILE}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
+    tmp.write_text(uuid.uuid4().hex + "\n", encoding="ascii")
+    try:
+        os.link(tmp, path)  # atomic and never replaces: of replicas starting together one id wins
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return _read_id(path)
+
+
+def _read_id(path: Path) -> str:
+    value = path.read_text(encoding="ascii").strip()
+    if not value:
+        raise AssistantError(f"{path} is empty; delete it (every replica sharing the folder then agrees on a new one)")
+    return value
+
+
 def lock_key(index_dir: Path) -> int:
-    """A signed 64-bit advisory-lock key for a folder."""
-    digest = hashlib.blake2b(f"assistant-index:{index_dir.resolve()}".encode(), digest_size=8).digest()
+    """A signed 64-bit advisory-lock key for a folder, from its id (not its path)."""
+    digest = hashlib.blake2b(f"assistant-index:{folder_id(index_dir)}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
