@@ -175,6 +175,13 @@ def test_the_installed_package_and_its_data_come_from_the_wheel_and_the_image_la
         assert (paths["kb"] / name).is_file(), name
 
 
+def test_the_evaluation_commands_default_to_the_image_s_query_set(image):
+    out = Path(image["tmp"]) / "beir"  # type: ignore[arg-type]
+    done = _run(image, ["assistant", "eval", "export-beir", str(out), "--queries-only"])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (out / "queries.jsonl").stat().st_size > 0
+
+
 def test_the_image_sets_up_serves_and_answers_from_an_empty_folder(image):
     stage: Stage = image["stage"]  # type: ignore[assignment]
     tmp: Path = image["tmp"]  # type: ignore[assignment]

@@ -10,7 +10,7 @@ import typer
 from tqdm import tqdm
 
 from assistant.cli.common import Mode, echo_err, runtime
-from assistant.config import ROOT
+from assistant.config import ROOT, Settings
 from assistant.errors import AssistantError
 from assistant.kb import repo
 from assistant.kb.db import session_scope
@@ -26,9 +26,13 @@ def echo_row_errors(errors: list[dict[str, str]]) -> None:
         echo_err(f"  {e['qid']}: {e['reason']}")
 
 
+# the default follows the settings (an installed package has no checkout to find evals/ in)
+QUERIES_HELP = "Query file, one JSON object per line [default: ASSISTANT_EVAL_QUERIES, HOME/evals/dev/queries.jsonl]"
+
+
 @app.command("retrieval")
 def eval_retrieval(
-    queries: Annotated[Path, typer.Option(help="Query file, one JSON object per line")] = ROOT / "evals" / "dev" / "queries.jsonl",
+    queries: Annotated[Path | None, typer.Option(help=QUERIES_HELP)] = None,
     top_k: Annotated[int, typer.Option("--top-k", min=1, max=100)] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout")] = False,
     mode: Annotated[Mode, typer.Option(help="hybrid, or one retriever alone")] = Mode.hybrid,
@@ -38,6 +42,7 @@ def eval_retrieval(
     from assistant.evals.datasets import load_queries
     from assistant.evals.retrieval import evaluate_retrieval
 
+    queries = queries or Settings().eval_queries
     qs = load_queries(queries)
     rt = runtime()
     rt.start()
@@ -65,7 +70,7 @@ def eval_retrieval(
 @app.command("run")
 def eval_run(
     out: Annotated[Path, typer.Option(help="New folder for results.jsonl and run.json")],
-    queries: Annotated[Path, typer.Option(help="Query file, one JSON object per line")] = ROOT / "evals" / "dev" / "queries.jsonl",
+    queries: Annotated[Path | None, typer.Option(help=QUERIES_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout")] = False,
     gate: Annotated[Path | None, typer.Option(help="Quality gates (TOML); a failed gate exits with status 1")] = None,
     top_k: Annotated[int, typer.Option("--top-k", min=1, max=100, help="Ranking depth for retrieval metrics")] = 10,
@@ -76,6 +81,7 @@ def eval_run(
     from assistant.evals.runner import advisor_over, evaluate_answers, now_utc, prepare_out_dir, run_metadata, write_run
 
     gates = load_gates(gate) if gate else []  # a bad gates file fails before minutes of work
+    queries = queries or Settings().eval_queries
     qs = load_queries(queries)
     prepare_out_dir(out)
     rt = runtime()
@@ -201,7 +207,7 @@ def eval_judge(
 @app.command("export-beir")
 def eval_export_beir(
     out: Annotated[Path, typer.Argument(help="Folder to write corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv")],
-    queries: Annotated[Path, typer.Option(help="Query file, one JSON object per line")] = ROOT / "evals" / "dev" / "queries.jsonl",
+    queries: Annotated[Path | None, typer.Option(help=QUERIES_HELP)] = None,
     split: Annotated[str, typer.Option(help="Name of the qrels file")] = "test",
     queries_only: Annotated[bool, typer.Option("--queries-only", help="Skip corpus.jsonl")] = False,
 ) -> None:
@@ -209,6 +215,7 @@ def eval_export_beir(
     from assistant.evals.beir import write_beir
     from assistant.evals.datasets import load_queries
 
+    queries = queries or Settings().eval_queries
     qs = load_queries(queries)
     corpus = None
     if not queries_only:
