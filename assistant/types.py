@@ -146,6 +146,9 @@ class SearchResult:
     situation: Situation | None = None
     # the one question that separates the first entries, when they are close look-alikes
     clarification: Clarification | None = None
+    # (best cosine, best BM25) among the first stage's top 5, before any second stage re-ordered them:
+    # the abstention policy's evidence, calibrated on the first stage
+    evidence: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,17 +61,24 @@ class AbstentionPolicy:
     def confidence(self, dense: float | None, lexical: float | None) -> float:
         return (dense or 0.0) + self.lexical_weight * math.log1p(max(lexical or 0.0, 0.0))
 
-    def assess(self, hits: Sequence[Hit], question: str = "", best_dense: float | None = None) -> tuple[float, str]:
+    def assess(self, hits: Sequence[Hit], question: str = "", best_dense: float | None = None,
+               evidence: tuple[float, float] | None = None) -> tuple[float, str]:
         """(confidence, level): level 'none' (abstain), 'low' (answer, but check the entries: just above
         the floor, or the first two entries nearly tied) or 'high'.
-        ``best_dense``: the dense retriever's best cosine beyond the hits, when the caller knows it."""
+        ``best_dense``: the dense retriever's best cosine beyond the hits, when the caller knows it.
+        ``evidence``: (best cosine, best BM25) of the first stage's top entries, when a second stage has
+        re-ordered the hits: whether the manuals cover a question is the retrievers' evidence, calibrated
+        on the first stage, not the ranker's choice of five."""
         if not hits:
             return 0.0, "none"
         dense = max([(h.scores.dense_score or 0.0) for h in hits] + [best_dense or 0.0])
+        lexical = max((h.scores.lexical_score or 0.0) for h in hits)
+        if evidence is not None:
+            dense, lexical = max(evidence[0], best_dense or 0.0), evidence[1]
         if question and not _HANGUL.search(question):
             value, floor = dense, self.foreign_dense_min
         else:
-            value = self.confidence(dense, max((h.scores.lexical_score or 0.0) for h in hits))
+            value = self.confidence(dense, lexical)
             floor = self.confidence_min
         level = "none" if value < floor else "low" if value < floor + self.low_margin else "high"
         if level == "high" and len(hits) > 1 and hits[0].score > 0 and \
@@ -79,8 +86,9 @@ class AbstentionPolicy:
             level = "low"
         return round(value, 4), level
 
-    def abstain(self, hits: Sequence[Hit], question: str = "", best_dense: float | None = None) -> bool:
-        return self.assess(hits, question, best_dense)[1] == "none"
+    def abstain(self, hits: Sequence[Hit], question: str = "", best_dense: float | None = None,
+                evidence: tuple[float, float] | None = None) -> bool:
+        return self.assess(hits, question, best_dense, evidence)[1] == "none"
 
     @classmethod
     def never(cls) -> AbstentionPolicy:
@@ -148,7 +156,7 @@ class Advisor:
         """Events for streaming: {'hits'}, then {'delta'}s, then {'answer': Answer}."""
         hits = result.hits
         yield {"hits": hits, "caller_profile": result.situation.as_dict() if result.situation is not None else None}
-        confidence, level = self.policy.assess(hits, masked, result.best_dense)
+        confidence, level = self.policy.assess(hits, masked, result.best_dense, result.evidence)
         if level == "none":
             report = GroundingReport(0, 0)
             yield {"delta": ABSTAIN_TEXT}

@@ -227,7 +227,8 @@ class HybridRetriever:
         clarification = self.reranker.clarify(snap, caller, hits) if reranked and self.reranker else None
         return SearchResult(hits=hits, notices=notices, region=reg,
                             best_dense=round(dense.scores[0], 4) if dense.scores else None, snapshot=snap,
-                            situation=caller, clarification=clarification)
+                            situation=caller, clarification=clarification,
+                            evidence=_evidence(cands, 5) if reranked else None)
 
     def first_stage(self, q: str, reg: Region, snap: Snapshot, top_k: int, *, rrf_k: int | None = None,
                     weights: tuple[float, float] | None = None, mode: str = "hybrid"
@@ -287,3 +288,9 @@ class HybridRetriever:
             glossed=bool(glossed), hangul=share,
         )
         return cands, lex, dense
+
+
+def _evidence(cands: Candidates, n: int) -> tuple[float, float]:
+    head = cands.entry_ids[:n]
+    return (max((cands.dense_score.get(e, 0.0) for e in head), default=0.0),
+            max((cands.lex_score.get(e, 0.0) for e in head), default=0.0))

@@ -128,3 +128,14 @@ def test_two_nearly_tied_entries_make_a_confident_answer_low():
     assert policy.assess([hit(0.95, 0.0, 0.0300), hit(0.9, 0.0, 0.0299)], "청년 월세")[1] == "low"
     assert policy.assess([hit(0.95, 0.0, 0.0300), hit(0.9, 0.0, 0.0250)], "청년 월세")[1] == "high"
     assert policy.assess([hit(0.85, 0.0, 0.0300), hit(0.8, 0.0, 0.0299)], "청년 월세")[1] == "none"
+
+
+def test_the_first_stages_evidence_decides_abstention_whatever_the_ranker_put_first():
+    """After a second stage re-orders the hits, whether the manuals cover the question is still judged on
+    what the retrievers found (their best cosine and BM25 among the first stage's top entries)."""
+    policy = AbstentionPolicy()
+    reranked = [hit(0.86, 2.0)]  # the ranker's choice has a weak BM25 match
+    assert policy.abstain(reranked, "청년 월세")
+    assert not policy.abstain(reranked, "청년 월세", evidence=(0.86, 20.0))  # the first stage had a strong BM25 match
+    assert policy.assess(reranked, "청년 월세", evidence=(0.86, 20.0))[0] == round(policy.confidence(0.86, 20.0), 4)
+    assert policy.abstain([hit(0.95, 30.0)], "청년 월세", evidence=(0.80, 1.0))
