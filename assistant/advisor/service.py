@@ -20,6 +20,7 @@ from assistant.advisor.facts import key_facts
 from assistant.advisor.generators import GenerationRequest, Generator, GeneratorError
 from assistant.advisor.grounding import CITE, check_grounding
 from assistant.advisor.prompts import Prompt
+from assistant.advisor.streaming import Checked, grounded_sentences, report_of
 from assistant.rank.situation import Situation
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.types import Answer, Citation, GroundingReport, Hit, Region, SearchResult
@@ -173,22 +174,27 @@ class Advisor:
         errors: list[str] = []
         for gen in self.generators:
             pieces: list[str] = []
+            checked: list[Checked] = []
             try:
-                for piece in gen.generate(request):
-                    pieces.append(piece)
-                    if gen.name == "extractive":  # verbatim quotes: safe to show as they come
+                if gen.name == "extractive":  # verbatim quotes: safe to show as they come
+                    for piece in gen.generate(request):
+                        pieces.append(piece)
                         yield {"delta": piece}
+                else:  # a model's words: each sentence shown as soon as it passes the grounding check
+                    for c in grounded_sentences(gen.generate(request), source_texts):
+                        checked.append(c)
+                        if c.supported:
+                            yield {"delta": ("" if len(checked) == 1 else " ") + c.sentence}
             except GeneratorError as exc:
                 log.warning("generator failed, falling back: %s", exc)
                 errors.append(str(exc))
                 continue
-            report, text = check_grounding("".join(pieces), source_texts)
+            report, text = report_of(checked) if gen.name != "extractive" else \
+                check_grounding("".join(pieces), source_texts)
             if not text:
                 errors.append(f"{gen.name}: no sentence passed the grounding check")
                 log.warning("generator %s produced no grounded sentence; falling back", gen.name)
                 continue
-            if gen.name != "extractive":
-                yield {"delta": text}  # only the checked text reaches the counselor
             cited = sorted({int(n) for n in CITE.findall(text)})
             citations = [Citation(n, sources[n - 1].entry_id, sources[n - 1].version, sources[n - 1].title)
                          for n in cited if 1 <= n <= len(sources)]

@@ -81,3 +81,31 @@ def test_abstains_when_nothing_relevant_is_found(built_runtime):
     assert not covered.abstained and covered.mode == "extractive" and covered.citations
     assert covered.confidence_level in ("high", "low") and covered.confidence > answer.confidence
     assert "출산" in covered.hits[0].title
+
+
+def test_an_llm_answer_streams_each_sentence_once_it_is_grounded_and_keeps_the_supported_ones(built_runtime):
+    """The first grounded sentence reaches the counselor before the model has finished writing; unsupported
+    sentences are dropped with their reason, the supported ones kept."""
+    produced: list[str] = []
+
+    class Slow:
+        name = "slow-llm"
+
+        def generate(self, request):
+            title = request.sources[0].title
+            for piece in [f"{title} 안내", "입니다[1]. ", "지원금은 999만", " 원입니다[1]. ", "더 궁금하시면 ", "문의하세요."]:
+                produced.append(piece)
+                yield piece
+
+    advisor = make(built_runtime, Slow(), policy=AbstentionPolicy.never())
+    masked, result = advisor.retrieve("출산장려금 신청", "부산광역시 중구", 5)
+    events = []
+    for e in advisor.answer_events(masked, result):
+        events.append((e, len(produced)))
+    deltas = [(e["delta"], n) for e, n in events if "delta" in e]
+    assert deltas and deltas[0][1] < len(produced) == 6, "the first sentence was shown while the model still wrote"
+    answer = events[-1][0]["answer"]
+    assert answer.mode == "llm" and "".join(d for d, _ in deltas) == answer.text
+    assert answer.text.startswith(result.hits[0].title) and "999만" not in answer.text
+    assert answer.grounding.sentences == 3 and answer.grounding.supported == 1
+    assert [r.split(":")[0] for r in answer.grounding.reasons] == ["not in cited source", "cites no retrieved source"]
