@@ -14,6 +14,7 @@ its 생애주기 line). Fit is counted per attribute, so the ranker and the clar
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -35,12 +36,18 @@ def target_text(entry: EntryRecord, max_chars: int = 400) -> str:
 
 
 def entry_situation(entry: EntryRecord, lexicon: SituationLexicon) -> Situation:
-    """Whom ``entry`` is for, as a ``Situation`` (no age: thresholds like '65세 이상' become stages)."""
-    found = lexicon.extract(target_text(entry), thresholds=True)
-    attrs = dict(found.attrs)
+    """Whom ``entry`` is for, as a ``Situation`` (no age: thresholds like '65세 이상' become stages).
+    Kept per text: a snapshot after an edit re-reads only the entries whose text changed."""
     m = _LIFECYCLE.search(entry.content)
-    if m:
-        stages = {s.strip().replace(" · ", "·").replace(" ", "") for s in m.group(1).split(",")}
+    return _situation_of(lexicon, target_text(entry), m.group(1) if m else "")
+
+
+@functools.lru_cache(maxsize=50_000)
+def _situation_of(lexicon: SituationLexicon, target: str, lifecycle: str) -> Situation:
+    found = lexicon.extract(target, thresholds=True)
+    attrs = dict(found.attrs)
+    if lifecycle:
+        stages = {s.strip().replace(" · ", "·").replace(" ", "") for s in lifecycle.split(",")}
         stages &= set(ATTRIBUTES["stage"])
         if stages:
             attrs["stage"] = frozenset(stages)
