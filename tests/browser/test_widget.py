@@ -302,3 +302,35 @@ def test_the_callers_situation_and_a_clarifying_question_re_rank_on_one_click(
         assert page.is_hidden("#clarify")
     finally:
         retriever.reranker = real
+
+
+def test_a_card_opened_while_the_answer_is_still_written_is_recorded_once_it_has_its_id(
+        open_page: Any, server: LiveServer) -> None:
+    import time as _time
+
+    advisor = server.rt.advisor
+    real = advisor.generators
+
+    class Slow:
+        name = "extractive"
+
+        def generate(self, request: Any) -> Any:
+            _time.sleep(1.5)  # the cards are on screen; the answer is not
+            yield from real[-1].generate(request)
+
+    advisor.generators = [Slow()]
+    try:
+        page = open_page("/widget/")
+        page.wait_for_selector("body[data-ready=true]")
+        page.select_option("#region", REGION)
+        page.fill("#question", QUESTION)
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#cards li.card")
+        assert page.get_attribute("#answer", "data-suggestion-id") == ""  # still being written
+        first = page.locator("#cards li.card").first.get_attribute("data-entry-id")
+        page.keyboard.press("Alt+1")
+        page.wait_for_function("() => document.querySelector('#answer').dataset.suggestionId !== ''")
+        sid = suggestion_id(page)
+        wait_for(lambda: ("clicked", first, None) in feedback_kinds(server, sid), "the early click, recorded")
+    finally:
+        advisor.generators = real

@@ -15,6 +15,8 @@ const state = {
   speaker: "citizen",
   lastFocus: null,
   asking: 0,
+  streaming: false,   // an answer is being written (its suggestion id is not known yet)
+  pending: [],        // feedback given meanwhile, sent when it is
   answers: {},        // the caller's answers to clarifying questions, for the question on screen
   asked: "",          // the question those answers belong to
 };
@@ -102,6 +104,8 @@ function answerClarify(option) {
 /** Retrieval is done, the answer is being written: cards now, a placeholder for the text. */
 function startStreaming(hits) {
   state.advice = null;
+  state.streaming = true;
+  state.pending = [];
   const box = $("answer");
   box.hidden = false;
   box.classList.remove("abstained");
@@ -155,7 +159,12 @@ function showAdvice(data) {
 
   resetFeedback();
   showCards(data.hits || [], abstained);
-  if (data.suggestion_id != null) sendFeedback("displayed");
+  state.streaming = false;
+  if (data.suggestion_id != null) {
+    sendFeedback("displayed");
+    for (const [kind, extra] of state.pending.splice(0)) sendFeedback(kind, extra);
+  }
+  state.pending = [];
 }
 
 function renderAnswerText(node, text, citations) {
@@ -268,7 +277,11 @@ function closeEntry() {
 
 async function sendFeedback(kind, extra = {}) {
   const id = state.advice?.suggestion_id;
-  if (id == null) return null;
+  if (id == null) {
+    // a card opened while the answer is still being written: record it once the answer has its id
+    if (state.streaming && (kind === "clicked" || kind === "copied")) state.pending.push([kind, extra]);
+    return null;
+  }
   try {
     return await api("POST", "/v1/feedback", { suggestion_id: id, kind, ...extra });
   } catch (err) {
