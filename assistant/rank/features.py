@@ -11,13 +11,15 @@ Nothing names an entry or a phrase.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from assistant.rank.cues import scope_cue
-from assistant.rank.eligibility import REQUIREMENTS, fit
+from assistant.rank.eligibility import fit
 from assistant.rank.entries import EntryTable
 from assistant.rank.situation import Situation
 from assistant.types import Region
@@ -168,4 +170,9 @@ def _named_match(named: Region | None, region: tuple[str, str], scope: float) ->
     return 1.0 if sido == named.sido and (not sigungu or sigungu == named.sigungu) else -1.0
 
 
-__all__ = ["FEATURES", "GROUPS", "REQUIREMENTS", "Candidates", "feature_matrix"]
+def pool_features(c: Candidates, table: EntryTable, caller: Situation, entries: dict[str, Any], pool: int
+                  ) -> tuple[list[str], np.ndarray]:
+    """The first ``pool`` candidates and their feature rows: what the ranker scores in service and learns
+    from in training (one function, so both see the same rows). ``c`` is not changed."""
+    head = dataclasses.replace(c, entry_ids=c.entry_ids[:pool], fused=c.fused[:pool])
+    return head.entry_ids, feature_matrix(head, table, caller, [entries[e].title for e in head.entry_ids])

@@ -14,7 +14,7 @@ import numpy as np
 
 from assistant.rank.clarify import Clarification, clarify
 from assistant.rank.entries import EntryTable
-from assistant.rank.features import Candidates, feature_matrix
+from assistant.rank.features import Candidates, pool_features
 from assistant.rank.model import RankModel
 from assistant.rank.situation import Situation, SituationLexicon
 
@@ -35,9 +35,7 @@ class LearnedRanker:
         return self.model.version
 
     def features(self, snap: Any, cands: Candidates, caller: Situation, pool: int) -> np.ndarray:
-        table = EntryTable.of(snap, self.lexicon)
-        head = Candidates(**{**cands.__dict__, "entry_ids": cands.entry_ids[:pool], "fused": cands.fused[:pool]})
-        return feature_matrix(head, table, caller, [snap.entries[e].title for e in head.entry_ids])
+        return pool_features(cands, EntryTable.of(snap, self.lexicon), caller, snap.entries, pool)[1]
 
     def rerank(self, snap: Any, cands: Candidates, caller: Situation, pool: int) -> tuple[list[int], list[float]]:
         X = self.features(snap, cands, caller, pool)

@@ -20,7 +20,7 @@ import numpy as np
 
 from assistant.errors import AssistantError
 from assistant.rank.entries import EntryTable
-from assistant.rank.features import FEATURES, feature_matrix
+from assistant.rank.features import FEATURES, pool_features
 from assistant.rank.model import RankModel
 
 DEFAULT_PARAMS: dict[str, Any] = {
@@ -84,11 +84,9 @@ def collect(retriever: Any, examples: Iterable[Example], pool: int = 50,
         q, _ = retriever.clean_query(ex.question)
         reg = retriever.regions.parse(ex.region)
         cands, _, _ = retriever.first_stage(q, reg, snap, pool)
-        cands.entry_ids, cands.fused = cands.entry_ids[:pool], cands.fused[:pool]
-        caller = retriever.lexicon.extract(q)
-        X = feature_matrix(cands, table, caller, [snap.entries[e].title for e in cands.entry_ids])
-        y = np.array([1.0 if e in ex.positives else 0.0 for e in cands.entry_ids], dtype=np.float32)
-        groups.append(Group(ex, cands.entry_ids, X, y))
+        ids, X = pool_features(cands, table, retriever.lexicon.extract(q), snap.entries, pool)
+        y = np.array([1.0 if e in ex.positives else 0.0 for e in ids], dtype=np.float32)
+        groups.append(Group(ex, ids, X, y))
         if progress:
             progress(n)
     return groups

@@ -153,11 +153,12 @@ class HybridRetriever:
             q = q[: self.max_query_chars]
         return q, notices
 
-    def _scope_vote(self, q: str, reg: Region, snap: Snapshot, order: list[str]) -> tuple[list[str], float]:
-        """The entries that get the scope vote, in fused order, and the vote's weight."""
+    def _scope_vote(self, reg: Region, spoken: Region | None, snap: Snapshot, order: list[str]
+                    ) -> tuple[list[str], float]:
+        """The entries that get the scope vote, in fused order, and the vote's weight. ``spoken``: the
+        region the caller named in passing, when theirs is not known."""
         if reg.sido:
             return ([e for e in order if snap.entries[e].sido], self.local_weight) if self.local_weight > 0 else ([], 0)
-        spoken = self.regions.mentioned_in(q)
         if spoken is not None:
             vote = [e for e in order if snap.entries[e].sido and spoken.covers(snap.entries[e])]
             return (vote, self.local_weight) if self.local_weight > 0 else ([], 0)
@@ -270,8 +271,9 @@ class HybridRetriever:
         # everyone, rather than one of the 250 local governments' look-alikes.
         # (Only in hybrid mode: 'lexical' and 'dense' measure one retriever alone.)
         vote: list[str] = []
+        spoken = None if reg.sido else self.regions.mentioned_in(q)  # read once: the vote and the ranker use it
         if mode == "hybrid":
-            vote, w_vote = self._scope_vote(q, reg, snap, [e for e, _ in fused])
+            vote, w_vote = self._scope_vote(reg, spoken, snap, [e for e, _ in fused])
             if vote:
                 fused = reciprocal_rank_fusion([lex.entry_ids, dense.entry_ids, vote], k=k_rrf,
                                                weights=[w_lex, w_dense, w_vote])
@@ -284,7 +286,7 @@ class HybridRetriever:
             dense_score=dict(zip(dense.entry_ids, dense.scores, strict=True)),
             vote_rank={e: i + 1 for i, e in enumerate(vote)},
             lex_rows=lex_rows, query_vector=qv,
-            named_region=None if reg.sido else self.regions.mentioned_in(q),
+            named_region=spoken,
             glossed=bool(glossed), hangul=share,
         )
         return cands, lex, dense
