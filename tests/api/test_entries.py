@@ -6,41 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 
-from assistant.api.app import create_app
-from assistant.kb.repo import import_records
-from assistant.runtime import Runtime
-from tests.conftest import auth_headers, make_settings
+from tests.conftest import auth_headers
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def rt(tmp_path_factory, subset_records) -> Runtime:
-    rt = Runtime(make_settings(tmp_path_factory.mktemp("editor")))
-    import_records(rt.engine, subset_records, "", author="test", dry_run=False, prune=False)
-    rt.manager.rebuild()
-    return rt
-
-
-@pytest.fixture(scope="module")
-def app(rt):
-    app = create_app(rt.settings, runtime=rt)
-    with TestClient(app):
-        yield app
-
-
-@pytest.fixture(scope="module")
-def editor(app, rt):
-    with TestClient(app, headers=auth_headers(rt, "editor")) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def counselor(app, rt):
-    with TestClient(app, headers=auth_headers(rt, "counselor")) as c:
-        yield c
 
 
 def gangnam_entry(client) -> dict:

@@ -5,41 +5,8 @@ a region that does not exist is a clear 422 that lists the accepted forms."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
-
-from assistant.api.app import create_app
-from assistant.kb.repo import import_records
-from assistant.runtime import Runtime
-from tests.conftest import auth_headers, make_settings
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def rt(tmp_path_factory, subset_records) -> Runtime:
-    rt = Runtime(make_settings(tmp_path_factory.mktemp("regions")))
-    import_records(rt.engine, subset_records, "", author="test", dry_run=False, prune=False)
-    rt.manager.rebuild()
-    return rt
-
-
-@pytest.fixture(scope="module")
-def app(rt):
-    app = create_app(rt.settings, runtime=rt)
-    with TestClient(app):
-        yield app
-
-
-@pytest.fixture(scope="module")
-def counselor(app, rt):
-    with TestClient(app, headers=auth_headers(rt, "counselor")) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def editor(app, rt):
-    with TestClient(app, headers=auth_headers(rt, "editor")) as c:
-        yield c
 
 
 @pytest.mark.parametrize("region, label", [
