@@ -116,6 +116,13 @@ class KoreanTokenizer:
         return {t.form.lower() for t in self._kiwi.tokenize(self._normalize(text), split_complex=True)
                 if not _base_tag(t.tag).startswith("S") or _base_tag(t.tag) in ("SL", "SN", "SH")}
 
+    def tagged(self, text: str) -> list[tuple[str, str]]:
+        """Every morpheme as (form, base tag), in order: for rule matchers (the urgent-term dictionary)
+        that need the negations BM25's terms leave out ('물이 *안* 나와요')."""
+        self.load()
+        return [(t.form.lower() if _base_tag(t.tag) == "SL" else t.form, _base_tag(t.tag))
+                for t in self._kiwi.tokenize(self._normalize(text), split_complex=True)]
+
     def tokenize_query(self, text: str) -> list[str]:
         """Query side: ``tokenize`` plus the Sino-Korean reading of any Chinese characters, as
         morphemes and as syllable bigrams (Chinese runs have no spaces to find words by)."""
