@@ -198,6 +198,9 @@ class Answer:
     situation: Situation | None = None  # the caller's situation as understood
     # the question to ask the caller before reading one entry out; each option quotes whom its entry is for
     clarification: dict[str, object] | None = None
+    # the center's notices (공지) in force that the question matches: shown above the answer, each cited
+    # with its author and time (``cite``)
+    active_notices: list[dict[str, object]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -209,4 +212,5 @@ class Answer:
             "notices": self.notices, "errors": self.errors,
             "caller_profile": self.situation.as_dict() if self.situation is not None else None,
             "clarification": self.clarification,
+            "active_notices": self.active_notices,
         }

@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from assistant.advisor.facts import key_facts
 from assistant.advisor.generators import GenerationRequest, Generator, GeneratorError
@@ -125,14 +125,23 @@ def mask(text: str) -> str:
     return mask_pii(text).text
 
 
+class NoticeSource(Protocol):
+    """The center's time-limited notices (공지) a question matches, shown above the manual answer and cited
+    with their author and time (``ops.notices.NoticeService``)."""
+
+    def active_for(self, question: str, region: Region) -> list[dict[str, Any]]: ...
+
+
 class Advisor:
     """Grounded answers for counselors. Constructor values are defaults; call arguments override."""
 
     def __init__(self, retriever: HybridRetriever, generators: Sequence[Generator], prompt: Prompt,
-                 *, policy: AbstentionPolicy | None = None, max_sources: int = 3, top_k: int = 5) -> None:
+                 *, policy: AbstentionPolicy | None = None, max_sources: int = 3, top_k: int = 5,
+                 notices: NoticeSource | None = None) -> None:
         if not generators:
             raise ValueError("at least one generator")
         self.retriever, self.generators, self.prompt = retriever, list(generators), prompt
+        self.notices = notices
         self.policy = policy or AbstentionPolicy()
         self.max_sources, self.top_k = max_sources, top_k
 
@@ -147,6 +156,16 @@ class Advisor:
         masked, result = self.retrieve(question, region, top_k, situation)
         return self.answer(masked, result)
 
+    def active_notices(self, masked: str, region: Region) -> list[dict[str, Any]]:
+        """The notices to show above the answer; a failure to read them is logged and never fails the answer."""
+        if self.notices is None:
+            return []
+        try:
+            return self.notices.active_for(masked, region)
+        except Exception:  # noqa: BLE001 - the manual answer matters more than the notice
+            log.exception("active notices not read; answering without them")
+            return []
+
     def answer(self, masked: str, result: SearchResult) -> Answer:
         """The final answer for an already retrieved question (``answer_events`` without streaming)."""
         final = next(e["answer"] for e in self.answer_events(masked, result) if "answer" in e)
@@ -156,14 +175,16 @@ class Advisor:
     def answer_events(self, masked: str, result: SearchResult) -> Iterator[dict[str, Any]]:
         """Events for streaming: {'hits'}, then {'delta'}s, then {'answer': Answer}."""
         hits = result.hits
-        yield {"hits": hits, "caller_profile": result.situation.as_dict() if result.situation is not None else None}
+        posted = self.active_notices(masked, result.region)
+        yield {"hits": hits, "caller_profile": result.situation.as_dict() if result.situation is not None else None,
+               "active_notices": posted}
         confidence, level = self.policy.assess(hits, masked, result.best_dense, result.evidence)
         if level == "none":
             report = GroundingReport(0, 0)
             yield {"delta": ABSTAIN_TEXT}
             yield {"answer": Answer(ABSTAIN_TEXT, "abstain", [], hits, report, abstained=True,
                                     notices=result.notices, confidence=confidence, confidence_level=level,
-                                    situation=result.situation)}
+                                    situation=result.situation, active_notices=posted)}
             return
         # the entries as the search saw them: the live index may have moved on since (an entry retired)
         snap = result.snapshot if result.snapshot is not None else self.retriever.holder.snapshot
@@ -201,6 +222,6 @@ class Advisor:
             yield {"answer": Answer(text, gen.name if gen.name == "extractive" else "llm", citations, hits, report,
                                     key_facts=key_facts(sources[0]), notices=result.notices, errors=errors,
                                     confidence=confidence, confidence_level=level, situation=result.situation,
-                                    clarification=clarification_out(result, snap))}
+                                    clarification=clarification_out(result, snap), active_notices=posted)}
             return
         raise GeneratorError("every generator failed: " + "; ".join(errors))

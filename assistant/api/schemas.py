@@ -90,6 +90,21 @@ class GroundingOut(BaseModel):
     reasons: list[str]
 
 
+class ActiveNoticeOut(BaseModel):
+    """A notice (공지) in force that the question matches: read it out before the manual answer."""
+
+    id: int
+    region: str
+    text: str
+    topics: list[str]
+    matched: list[str] = Field(description="the topic words the question used")
+    author: str
+    posted_at: datetime
+    starts_at: datetime
+    ends_at: datetime
+    cite: str = Field(description="how to cite it: '공지 · <author> · <time> 게시'")
+
+
 class AdviseResponse(BaseModel):
     suggestion_id: int | None = Field(default=None, description="send feedback on this answer with it")
     answer: str
@@ -108,6 +123,8 @@ class AdviseResponse(BaseModel):
     errors: list[str]
     caller_profile: CallerProfileOut | None = None
     clarification: ClarificationOut | None = None
+    active_notices: list[ActiveNoticeOut] = Field(default_factory=list, description="the center's notices in "
+                                                  "force that the question matches: shown above the answer")
 
 
 class ErrorBody(BaseModel):

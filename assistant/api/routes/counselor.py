@@ -125,7 +125,8 @@ def _sse(rt: Runtime, events: Iterator[dict[str, Any]], record: Any, snap: Snaps
             if "hits" in e:
                 # the caller's situation comes with the hits: the widget shows it before the answer
                 yield _frame("hits", {"hits": [hit_out(rt, h, snap) for h in e["hits"]],
-                                      "caller_profile": e.get("caller_profile")})
+                                      "caller_profile": e.get("caller_profile"),
+                                      "active_notices": e.get("active_notices", [])})
             elif "delta" in e:
                 yield _frame("delta", {"text": e["delta"]})
             elif "answer" in e:
