@@ -115,6 +115,19 @@ class Settings(BaseSettings):
     rate_limit_storage: str = Field(default="", pattern=r"^((redis|rediss|redis\+unix)://.+|memory://)?$")
     rate_limit_prefix: str = Field(default="assistant", min_length=1, max_length=100)
 
+    # server push to the widgets (GET /v1/events): events kept in this process (empty), or in a Redis stream
+    # every worker and replica shares (redis://host:port/db, key push_key), so an utterance posted to one
+    # replica reaches a widget connected to another; the newest push_retention events stay for widgets that
+    # reconnect (Last-Event-ID); a comment every push_heartbeat_seconds keeps idle streams open through proxies,
+    # and the token is checked again then (a revoked token's stream ends)
+    push_storage: str = Field(default="", pattern=r"^((redis|rediss|redis\+unix)://.+|memory://)?$")
+    push_key: str = Field(default="assistant:events", min_length=1, max_length=200)
+    push_retention: int = Field(default=10_000, ge=100, le=1_000_000)
+    push_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
+    # notices (공지): how old the advisor's copy of the active notices may be (a notice posted through
+    # another replica is cited within this)
+    notice_cache_seconds: float = Field(default=2.0, ge=0, le=60)
+
     # who may show the widget and editor pages in a frame (CSP frame-ancestors): space-separated origins
     # (https://crm.example.go.kr, https://*.example.go.kr, http://10.0.0.5:8080), 'self' or 'none'
     frame_ancestors: str = "'self'"

@@ -30,6 +30,9 @@ from assistant.index.manager import IndexManager
 from assistant.index.sync import KbWatcher
 from assistant.kb import repo
 from assistant.kb.db import make_engine, migrate
+from assistant.ops.notices.service import NoticeService
+from assistant.ops.push.hub import PushHub
+from assistant.ops.push.log import MemoryLog, RedisLog
 from assistant.rank.model import RankModelError
 from assistant.rank.service import LearnedRanker
 from assistant.rank.store import ModelStore, check
@@ -126,12 +129,28 @@ class Runtime:
                 timeout=s.llm_timeout, max_retries=s.llm_max_retries))
         generators.append(ExtractiveGenerator(self.manager.tokenizer.tokenize))
         return Advisor(self.retriever, generators, Prompt.load(s.prompt_file),
-                       policy=self.abstention)
+                       policy=self.abstention, notices=self.notices)
 
     @cached_property
     def abstention(self) -> AbstentionPolicy:
         s = self.settings
         return AbstentionPolicy(s.abstain_confidence_min, s.abstain_lexical_weight, s.abstain_foreign_dense_min)
+
+    @cached_property
+    def push(self) -> PushHub:
+        """Server push to the widgets: a Redis stream shared by every replica when ``push_storage`` names one,
+        else this process's memory."""
+        s = self.settings
+        shared = s.push_storage and s.push_storage != "memory://"
+        events = RedisLog(s.push_storage, key=s.push_key, retention=s.push_retention) if shared \
+            else MemoryLog(s.push_retention)
+        return PushHub(events)
+
+    @cached_property
+    def notices(self) -> NoticeService:
+        # the tokenizer is looked up per call: loading an index may replace it with the one its manifest names
+        return NoticeService(self.engine, self.regions(), lambda text: self.manager.tokenizer.tokenize(text),
+                             push=self.push, cache_seconds=self.settings.notice_cache_seconds)
 
     @cached_property
     def feedback(self) -> FeedbackService:
@@ -173,6 +192,7 @@ class Runtime:
         """Start the service's background work: the evaluation queue's worker, and keeping the index
         in step with other replicas' edits."""
         s = self.settings
+        self.push.start()
         if s.eval_on_change:
             self.evals.start()
         if not s.sync_enabled or (self._watcher is not None and self._watcher.running):
@@ -183,6 +203,8 @@ class Runtime:
 
     def stop_background(self) -> None:
         """Stop what ``start_background`` started; safe to call when nothing runs."""
+        if "push" in self.__dict__:
+            self.push.stop()
         if "evals" in self.__dict__:
             self.evals.stop()
         if self._watcher is not None:

@@ -63,6 +63,12 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/v1/tokens"): P.admin,
     ("POST", "/v1/tokens"): P.admin,
     ("DELETE", "/v1/tokens/{token_id}"): P.admin,
+    ("GET", "/v1/events"): P.ask,
+    ("GET", "/v1/notices"): P.ask,
+    ("GET", "/v1/notices/{notice_id}"): P.ask,
+    ("POST", "/v1/notices"): P.notices,
+    ("POST", "/v1/notices/draft"): P.notices,
+    ("POST", "/v1/notices/{notice_id}/end"): P.notices,
 }
 
 

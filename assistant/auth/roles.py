@@ -26,6 +26,7 @@ class Permission(StrEnum):
     reports = "reports"      # knowledge-gap report, evaluation results
     audit = "audit"          # the audit log
     admin = "admin"          # tokens, overrides
+    notices = "notices"      # post and end the center's notices (공지), draft one from an alert
 
 
 GRANTS: dict[Permission, frozenset[Role]] = {
@@ -36,6 +37,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.reports: frozenset({Role.editor, Role.qa, Role.admin}),
     Permission.audit: frozenset({Role.qa, Role.admin}),
     Permission.admin: frozenset({Role.admin}),
+    Permission.notices: frozenset({Role.supervisor, Role.editor, Role.admin}),
 }
 
 

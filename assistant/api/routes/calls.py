@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from assistant.advisor.service import mask
 from assistant.api.deps import PrincipalDep, RuntimeDep
 from assistant.api.routes.counselor import answer_out
 from assistant.api.schemas import (
@@ -33,12 +34,18 @@ def create_call(body: CallCreate, rt: RuntimeDep, principal: PrincipalDep) -> Ca
 
 @router.post("/v1/calls/{call_id}/utterances", response_model=UtteranceOut)
 def add_utterance(call_id: str, body: UtteranceIn, rt: RuntimeDep, principal: PrincipalDep) -> UtteranceOut:
-    """A transcript line; a final citizen utterance returns fresh suggestions."""
+    """A transcript line; a final citizen utterance returns fresh suggestions, also pushed to the call's
+    counselor's widget (``GET /v1/events``)."""
     suggested = rt.calls.utterance(call_id, body.speaker, body.text, final=body.final, by=principal)
     if suggested is None:
         return UtteranceOut(suggestion=None)
     answer, sid = suggested
-    return UtteranceOut(suggestion=AdviseResponse.model_validate(answer_out(rt, answer, sid)), suggestion_id=sid)
+    suggestion = AdviseResponse.model_validate(answer_out(rt, answer, sid))
+    # the call's counselor (who posted it: only they may add to it) sees it in their widget too, wherever the
+    # utterance came from (the speech-to-text posts them)
+    rt.push.publish("suggestion", {"call_id": call_id, "utterance": mask(body.text), "suggestion_id": sid,
+                                   "suggestion": suggestion.model_dump(mode="json")}, user=principal.name)
+    return UtteranceOut(suggestion=suggestion, suggestion_id=sid)
 
 
 @router.get("/v1/calls/{call_id}", response_model=CallHistory)
