@@ -213,8 +213,11 @@ class Advisor:
             report, text = report_of(checked) if gen.name != "extractive" else \
                 check_grounding("".join(pieces), source_texts)
             if not text:
-                errors.append(f"{gen.name}: no sentence passed the grounding check")
-                log.warning("generator %s produced no grounded sentence; falling back", gen.name)
+                # the next generator's report replaces this one: keep why each sentence was dropped here
+                dropped = f" ({report.unsupported} sentence{'s' * (report.unsupported != 1)} dropped: " \
+                          f"{'; '.join(report.reasons)})" if report.unsupported else " (no text)"
+                errors.append(f"{gen.name}: no sentence passed the grounding check{dropped}")
+                log.warning("generator %s produced no grounded sentence; falling back%s", gen.name, dropped)
                 continue
             cited = sorted({int(n) for n in CITE.findall(text)})
             citations = [Citation(n, sources[n - 1].entry_id, sources[n - 1].version, sources[n - 1].title)
