@@ -1,7 +1,9 @@
 """The advisor: question → masked question → entries → answer → grounding check → ``Answer``.
 
 Generators are tried in order; a failure is logged, recorded in ``Answer.errors`` and the next
-one answers (the extractive card never needs a model, so there is always an answer).
+one answers (the extractive card never needs a model, so there is always an answer). A model that
+fails after some of its sentences were shown keeps them as the answer: what was streamed is what is
+answered.
 
 >>> advisor = Advisor(retriever, [ExtractiveGenerator(tok.tokenize)], prompt)     # doctest: +SKIP
 >>> advisor.advise("출산장려금 얼마예요", region="서울특별시 강남구").text            # doctest: +SKIP
@@ -203,13 +205,19 @@ class Advisor:
                         yield {"delta": piece}
                 else:  # a model's words: each sentence shown as soon as it passes the grounding check
                     for c in grounded_sentences(gen.generate(request), source_texts):
-                        checked.append(c)
                         if c.supported:
-                            yield {"delta": ("" if len(checked) == 1 else " ") + c.sentence}
+                            yield {"delta": (" " if any(k.supported for k in checked) else "") + c.sentence}
+                        checked.append(c)
             except GeneratorError as exc:
-                log.warning("generator failed, falling back: %s", exc)
-                errors.append(str(exc))
-                continue
+                shown = sum(1 for c in checked if c.supported)
+                if not shown:
+                    log.warning("generator failed, falling back: %s", exc)
+                    errors.append(str(exc))
+                    continue
+                # the counselor is already reading these sentences: they stay the answer, cut short,
+                # rather than the card's text appended after them and swapped in at the end
+                log.warning("generator failed after %d grounded sentences; they are the answer: %s", shown, exc)
+                errors.append(f"{exc} (cut short after {shown} grounded sentence{'s' * (shown != 1)})")
             report, text = report_of(checked) if gen.name != "extractive" else \
                 check_grounding("".join(pieces), source_texts)
             if not text:

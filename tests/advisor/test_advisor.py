@@ -121,3 +121,30 @@ def test_a_fallback_for_want_of_a_grounded_sentence_says_which_were_dropped_and_
     [error] = answer.errors
     assert error.startswith("llm:m: no sentence passed the grounding check")
     assert "2 sentences dropped" in error and "not in cited source: 999" in error and "cites no retrieved source" in error
+
+
+def _title_reply(*sentences):
+    def reply(body):
+        title = body["messages"][1]["content"].split("제목: ")[1].split("\n")[0]
+        return " ".join(s.format(title=title) for s in sentences)
+    return reply
+
+
+@pytest.mark.parametrize("reply, drop_after", [
+    # the first sentence is dropped: the first one shown starts the text, with no space before it
+    (_title_reply("지원금은 999만 원입니다[1].", "{title} 안내입니다[1].", "신청은 주민센터에서 하시면 됩니다[1]."), None),
+    # the stream breaks after one grounded sentence was shown: it stays the answer, the error says so
+    (_title_reply("{title} 안내입니다[1].", "신청은 주민센터에서 하시면 됩니다[1].", "끝입니다[1]."), 5),
+])
+def test_what_is_streamed_is_what_is_answered(built_runtime, reply, drop_after):
+    with FakeChatServer(reply=reply, drop_stream_after=drop_after) as server:
+        gen = OpenAIChatGenerator(server.base_url, "m", timeout=5, max_retries=0)
+        advisor = make(built_runtime, gen)
+        masked, result = advisor.retrieve("출산장려금 신청", "부산광역시 중구", 5)
+        events = list(advisor.answer_events(masked, result))
+    answer = events[-1]["answer"]
+    assert answer.mode == "llm" and answer.text.startswith(result.hits[0].title)
+    assert "".join(e["delta"] for e in events if "delta" in e) == answer.text
+    if drop_after:
+        [error] = answer.errors
+        assert "llm:m" in error and "cut short after 1 grounded sentence" in error
