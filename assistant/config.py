@@ -143,6 +143,22 @@ class Settings(BaseSettings):
     eval_gates: Path | None = Field(default_factory=lambda d: d["home"] / "evals" / "gates.toml")
     eval_top_k: int = Field(default=10, ge=1, le=100)
 
+    # urgent-issue alerts (README, Alerts): every question counted per (topic, region) in alerts_storage
+    # (empty: rate_limit_storage's Redis when it names one, else this process; keys start with
+    # rate_limit_prefix); a spike is alerts_min_count or more questions in the last alerts_window_minutes
+    # whose one-sided exact Poisson-rate test against the pair's previous alerts_baseline_hours has
+    # p < alerts_alpha. New alerts are POSTed as JSON to alerts_webhook_url when set (background thread,
+    # alerts_webhook_attempts tries with backoff, alerts_webhook_timeout seconds each)
+    alerts_enabled: bool = True
+    alerts_storage: str = Field(default="", pattern=r"^((redis|rediss|redis\+unix)://.+|memory://)?$")
+    alerts_window_minutes: int = Field(default=10, ge=1, le=180)
+    alerts_baseline_hours: int = Field(default=24, ge=1, le=168)
+    alerts_alpha: float = Field(default=1e-6, gt=0, lt=0.5)
+    alerts_min_count: int = Field(default=5, ge=1)
+    alerts_webhook_url: str = Field(default="", pattern=r"^(https?://.+)?$")
+    alerts_webhook_timeout: float = Field(default=2.0, gt=0, le=60)
+    alerts_webhook_attempts: int = Field(default=5, ge=1, le=20)
+
     @field_validator("frame_ancestors")
     @classmethod
     def _frame_sources(cls, value: str) -> str:

@@ -9,6 +9,7 @@ Construction is light; ``start()`` loads the index (and embedder) once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from functools import cached_property
 
 from sqlalchemy.engine import Engine
@@ -30,6 +31,10 @@ from assistant.index.manager import IndexManager
 from assistant.index.sync import KbWatcher
 from assistant.kb import repo
 from assistant.kb.db import make_engine, migrate
+from assistant.ops.alerts.counts import CountStore, FallbackCounts, MemoryCounts, RedisCounts
+from assistant.ops.alerts.detector import SpikeTest
+from assistant.ops.alerts.service import AlertService
+from assistant.ops.alerts.webhook import WebhookSender
 from assistant.ops.notices.service import NoticeService
 from assistant.ops.push.hub import PushHub
 from assistant.ops.push.log import MemoryLog, RedisLog
@@ -41,6 +46,7 @@ from assistant.retrieval.regions import RegionResolver
 from assistant.text.crosslingual import Glossary
 from assistant.text.thesaurus import Thesaurus
 from assistant.text.tokenizer import load_user_dictionary
+from assistant.types import Hit
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +58,7 @@ class Runtime:
         self.settings = settings
         self._watcher: KbWatcher | None = None
         self.rank_error = ""  # why the second ranking stage is off, when it is
+        self.alert_webhook: WebhookSender | None = None
 
     @cached_property
     def engine(self) -> Engine:
@@ -158,7 +165,33 @@ class Runtime:
 
     @cached_property
     def calls(self) -> CallService:
-        return CallService(self.engine, self.advisor, self.feedback)
+        return CallService(self.engine, self.advisor, self.feedback, observe=self.observe_question)
+
+    @cached_property
+    def alerts(self) -> AlertService:
+        """Urgent-issue alerts: counts in Redis when one is configured (every replica sees every question),
+        else in this process. ``alerts.on_alert`` is where the widgets' push subscribes."""
+        s = self.settings
+        window, baseline = s.alerts_window_minutes, s.alerts_baseline_hours
+        storage = s.alerts_storage or s.rate_limit_storage
+        local = MemoryCounts(window, baseline)
+        counts: CountStore = local if not storage or storage == "memory://" else FallbackCounts(
+            RedisCounts(storage, prefix=s.rate_limit_prefix, window=window, baseline=baseline), local)
+        service = AlertService(self.engine, lambda text: self.manager.tokenizer.tagged(text), self.regions(), counts,
+                               test=SpikeTest(alpha=s.alerts_alpha, min_count=s.alerts_min_count),
+                               window_minutes=window, enabled=s.alerts_enabled)
+        if s.alerts_webhook_url:
+            hook = self.alert_webhook = WebhookSender(s.alerts_webhook_url, timeout=s.alerts_webhook_timeout,
+                                                      attempts=s.alerts_webhook_attempts)
+            service.on_alert.append(lambda alert: hook.send(alert.model_dump(mode="json")))
+        return service
+
+    def observe_question(self, question: str, region: str, hits: Sequence[Hit], *, once: str = "") -> None:
+        """Count a masked question (or final citizen utterance) for the alerts; never raises."""
+        try:
+            self.alerts.observe_hits(question, region, hits, self.manager.holder.snapshot.entries, once=once)
+        except Exception:  # noqa: BLE001 - counting must never fail the question it counts
+            log.exception("alert counting failed; the question was answered all the same")
 
     @cached_property
     def tokens(self) -> TokenService:
@@ -193,6 +226,10 @@ class Runtime:
         in step with other replicas' edits."""
         s = self.settings
         self.push.start()
+        if s.alerts_enabled:
+            self.alerts.start()
+            if self.alert_webhook is not None:
+                self.alert_webhook.start()
         if s.eval_on_change:
             self.evals.start()
         if not s.sync_enabled or (self._watcher is not None and self._watcher.running):
@@ -205,6 +242,10 @@ class Runtime:
         """Stop what ``start_background`` started; safe to call when nothing runs."""
         if "push" in self.__dict__:
             self.push.stop()
+        if "alerts" in self.__dict__:
+            self.alerts.stop()
+        if self.alert_webhook is not None:
+            self.alert_webhook.stop()
         if "evals" in self.__dict__:
             self.evals.stop()
         if self._watcher is not None:

@@ -25,7 +25,7 @@ from assistant import __version__
 from assistant.api.deps import RuntimeDep
 from assistant.api.headers import SecurityHeaders
 from assistant.api.observability import install_observability
-from assistant.api.routes import admin, calls, counselor, entries, evals, notices, push
+from assistant.api.routes import admin, alerts, calls, counselor, entries, evals, notices, push
 from assistant.api.schemas import ErrorResponse, Health
 from assistant.api.security import RateLimiter, authorize
 from assistant.api.ui import mount_ui
@@ -47,6 +47,7 @@ from assistant.errors import (
     VersionConflict,
 )
 from assistant.evals.queue import RunNotComparable
+from assistant.ops.alerts.store import AlertClosed
 from assistant.ops.notices.logic import NoticeEnded
 from assistant.runtime import Runtime
 from assistant.text.pii import mask_pii
@@ -58,6 +59,7 @@ STATUS: dict[type[AssistantError], int] = {
     GateFailed: 409, DraftNotReady: 409, RunNotComparable: 409, NoticeEnded: 409,
     InvalidQuery: 422, UnknownRegion: 422, ImportValidationError: 422, RateLimited: 429,
     IndexNotReady: 503, ServiceUnavailable: 503, SavedNotIndexed: 503,
+    AlertClosed: 409,
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": what} for code, what in (
@@ -168,7 +170,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         body = Health(status="ok" if ok else "unavailable", checks=checks)
         return body if ok else JSONResponse(body.model_dump(), status_code=503)
 
-    for module in (counselor, calls, entries, evals, admin, notices, push):
+    for module in (counselor, calls, entries, evals, admin, notices, push, alerts):
         app.include_router(module.router)
     mount_ui(app)
     return app

@@ -78,6 +78,8 @@ class _RuntimeCollector:
             c.add_metric([], limiter.storage_errors)
             yield c
         rt = getattr(self.app.state, "runtime", None)
+        if rt is not None and "alerts" in rt.__dict__:  # only once the service exists; a scrape never builds it
+            yield from _alert_metrics(rt.alerts)
         if rt is None or not rt.manager.holder.ready:
             return
         snap = rt.manager.holder.snapshot
@@ -105,6 +107,32 @@ class _RuntimeCollector:
             for name, value in scores.items():
                 e.add_metric([name], float(value))
             yield e
+
+
+def _alert_metrics(alerts: Any) -> Iterable[GaugeMetricFamily | CounterMetricFamily]:
+    """Questions counted for the urgent-issue alerts, what that cost, and the unresolved alerts by topic
+    and region (read from the database, so every replica reports the same ones)."""
+    stats = alerts.stats
+    c = CounterMetricFamily("assistant_alert_questions", "Questions counted for urgent-issue alerts, by outcome",
+                            labels=["outcome"])
+    for outcome, value in (("counted", stats.observed), ("dropped", stats.dropped), ("error", stats.errors)):
+        c.add_metric([outcome], value)
+    yield c
+    s = CounterMetricFamily("assistant_alert_counting_seconds", "Worker time spent counting questions and testing for spikes")
+    s.add_metric([], stats.seconds)
+    yield s
+    r = CounterMetricFamily("assistant_alerts_raised", "Alerts this process raised")
+    r.add_metric([], stats.raised)
+    yield r
+    try:
+        rows = alerts.alerts()
+    except Exception:  # noqa: BLE001 - a scrape must not fail because the database is down
+        return
+    g = GaugeMetricFamily("assistant_alerts_open", "Unresolved urgent-issue alerts: questions in the window",
+                          labels=["topic", "region", "kind", "status"])
+    for a in rows:
+        g.add_metric([a.topic, a.region, a.kind, a.status], a.count)
+    yield g
 
 
 class RequestContextMiddleware:

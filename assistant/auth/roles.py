@@ -26,6 +26,8 @@ class Permission(StrEnum):
     reports = "reports"      # knowledge-gap report, evaluation results
     audit = "audit"          # the audit log
     admin = "admin"          # tokens, overrides
+    alerts = "alerts"        # urgent-issue alerts: read, acknowledge, resolve
+    alert_terms = "alert_terms"  # the urgent-term dictionary the alerts match on: read and edit
     notices = "notices"      # post and end the center's notices (공지), draft one from an alert
 
 
@@ -37,6 +39,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.reports: frozenset({Role.editor, Role.qa, Role.admin}),
     Permission.audit: frozenset({Role.qa, Role.admin}),
     Permission.admin: frozenset({Role.admin}),
+    Permission.alerts: frozenset({Role.supervisor, Role.admin}),
+    # editors keep the center's other word lists (thesaurus, user dictionary) too
+    Permission.alert_terms: frozenset({Role.supervisor, Role.editor, Role.admin}),
     Permission.notices: frozenset({Role.supervisor, Role.editor, Role.admin}),
 }
 

@@ -13,6 +13,8 @@ the audit log.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from typing import Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -24,9 +26,13 @@ from assistant.calls.models import Call, CallEvent
 from assistant.errors import AssistantError, Forbidden, NotFound
 from assistant.feedback.service import FeedbackService
 from assistant.kb.db import session_scope
-from assistant.types import Answer
+from assistant.types import Answer, Hit
 
 SPEAKERS = ("citizen", "counselor")
+
+
+class QuestionObserver(Protocol):
+    def __call__(self, question: str, region: str, hits: Sequence[Hit], *, once: str = "") -> None: ...
 
 
 class CallNotFound(NotFound):
@@ -42,9 +48,11 @@ class CallClosed(AssistantError):
 class CallService:
     """Creates calls, records utterances and suggestions, hands calls over, drafts the record."""
 
-    def __init__(self, engine: Engine, advisor: Advisor, feedback: FeedbackService | None = None) -> None:
+    def __init__(self, engine: Engine, advisor: Advisor, feedback: FeedbackService | None = None, *,
+                 observe: QuestionObserver | None = None) -> None:
         self.engine, self.advisor = engine, advisor
         self.feedback = feedback or FeedbackService(engine)
+        self.observe = observe  # counts each final citizen utterance for the urgent-issue alerts
 
     def create(self, *, region: str = "", by: Principal) -> Call:
         """Open a call; it is ``by``'s (the token holder's) until it is transferred."""
@@ -82,6 +90,8 @@ class CallService:
         question = " ".join(self._recent_citizen_text(call_id))
         t0 = time.perf_counter()
         result = self.advisor.advise(question, region=region or None)
+        if self.observe is not None:  # the utterance itself, once per call and topic (it never raises)
+            self.observe(masked, region, result.hits, once=call_id)
         sid = self.feedback.record_suggestion(
             result, question=question, region=region, actor=by.name, call_id=call_id,
             kb_version=self.advisor.retriever.holder.snapshot.kb_version,

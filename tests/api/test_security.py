@@ -45,7 +45,7 @@ def api_routes(app) -> set[tuple[str, str]]:
 
 def concrete(path: str, entry_id: str) -> str:
     return (path.replace("{entry_id:path}", entry_id).replace("{call_id}", "no-such-call")
-            .replace("{token_id}", "999999"))
+            .replace("{token_id}", "999999").replace("{alert_id}", "999999").replace("{term_id}", "999999"))
 
 
 def test_every_route_is_in_the_table_and_the_table_names_only_real_routes(app):

@@ -9,6 +9,7 @@ import assistant.editor.models  # noqa: F401
 import assistant.evals.models  # noqa: F401
 import assistant.feedback.models  # noqa: F401
 import assistant.kb.models  # noqa: F401
+import assistant.ops.alerts.models  # noqa: F401
 import assistant.ops.notices.models  # noqa: F401
 
 config = context.config

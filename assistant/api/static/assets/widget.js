@@ -3,6 +3,7 @@ import {
   FACT_KEYS, MODE_LABEL, REASONS, api, apiStream, askToken, copyText, el, errorText, fillRegionSelect, formatDate, getToken,
   loadRegions, regionLabel, scopeBadge, whoAmI,
 } from "/assets/api.js";
+import { renderAnswerNotices, startLive } from "/assets/live.js";
 
 const $ = (id) => document.getElementById(id);
 const REGION_KEY = "ca_region";
@@ -18,6 +19,8 @@ const state = {
   streaming: false,   // an answer is being written (its suggestion id is not known yet)
   pending: [],        // feedback given meanwhile, sent when it is
   answers: {},        // the caller's answers to clarifying questions, for the question on screen
+  live: null,         // the live connection (pushed suggestions, notices, alerts)
+  posting: 0,         // this widget's own utterance posts awaiting their answer
   asked: "",          // the question those answers belong to
 };
 
@@ -48,6 +51,7 @@ async function ask() {
       if (name === "hits") {
         hits = data.hits || [];
         startStreaming(hits);
+        renderAnswerNotices($("answer-notices"), data.active_notices);
         showSituation(data.caller_profile);
       } else if (name === "delta") {
         text += data.text || "";
@@ -139,6 +143,7 @@ function showAdvice(data) {
   $("abstain-title").hidden = !abstained;
   // answered, but only just above the point where it would have been declined: check before reading out
   $("answer-check").hidden = abstained || data.confidence_level !== "low";
+  renderAnswerNotices($("answer-notices"), data.active_notices);
   renderAnswerText($("answer-text"), data.answer || "", data.citations || []);
   showSituation(data.caller_profile);
   showClarify(abstained ? null : data.clarification);
@@ -435,10 +440,13 @@ async function postLine(ev) {
   $("line").value = "";
   transcriptLine(speaker, text, speaker === "citizen" ? "시민" : "상담사");
   $("call-status").textContent = speaker === "citizen" ? "제안을 찾는 중…" : "";
+  state.posting += 1;
   try {
     const out = await api("POST", `/v1/calls/${encodeURIComponent(state.call.call_id)}/utterances`,
       { speaker, text, final: true });
-    if (out?.suggestion) {
+    if (out?.suggestion && out.suggestion_id != null && state.advice?.suggestion_id === out.suggestion_id) {
+      $("call-status").textContent = "새 제안을 표시했습니다.";  // pushed to this widget already
+    } else if (out?.suggestion) {
       showAdvice({ ...out.suggestion, suggestion_id: out.suggestion_id ?? out.suggestion.suggestion_id });
       $("call-status").textContent = "새 제안을 표시했습니다.";
     } else {
@@ -446,7 +454,24 @@ async function postLine(ev) {
     }
   } catch (err) {
     $("call-status").textContent = errorText(err);
+  } finally {
+    state.posting -= 1;
   }
+}
+
+/** A suggestion pushed for one of this counselor's calls (the speech-to-text posted a citizen's line): the
+ * call is opened here if it is not, the line added, the suggestion shown, each once. */
+function pushedSuggestion(data) {
+  if (data.suggestion_id != null && state.advice?.suggestion_id === data.suggestion_id) return;
+  const own = state.call?.call_id === data.call_id;
+  if (!own) {
+    $("transcript").replaceChildren();
+    transcriptLine("system", "통화 연결 (음성 인식)");
+    openCall({ call_id: data.call_id, region: "", status: "open" }, "통화 중");
+  }
+  if (!own || !state.posting) transcriptLine("citizen", data.utterance, "시민");
+  showAdvice({ ...data.suggestion, suggestion_id: data.suggestion_id });
+  $("call-status").textContent = "새 제안을 표시했습니다.";
 }
 
 function toggleTransfer() {
@@ -547,6 +572,7 @@ async function init() {
   });
   $("region").addEventListener("change", () => {
     localStorage.setItem(REGION_KEY, $("region").value);
+    state.live?.reconnect();  // follow the new region's notices (resuming: nothing is lost meanwhile)
     if (state.call) $("call-status").textContent = "지역 변경은 다음 통화부터 적용됩니다.";
   });
   $("copy-btn").addEventListener("click", copyAnswer);
@@ -582,6 +608,7 @@ async function init() {
   if (!getToken()) await askToken();
   await showWho();
   fillRegionSelect($("region"), await loadRegions(), { selected: $("region").value || stored });
+  state.live = startLive({ regions: () => ($("region").value ? [$("region").value] : []), onSuggestion: pushedSuggestion });
   document.body.dataset.ready = "true";
 
   const q = params.get("q");

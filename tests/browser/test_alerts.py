@@ -1,0 +1,58 @@
+"""The supervisor's alert screen in Chromium: an incident asked through the API shows up without a reload,
+is acknowledged and resolved from the screen; a counselor's token is told it may not see alerts."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from assistant.auth.service import TokenService
+from assistant.ops.alerts.service import Observation
+from tests.browser.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+GANGNAM = "서울특별시 강남구"
+
+
+def prefill_a_day(rt, now: float) -> None:
+    rng = random.Random(2)
+    for minute in range(24 * 60, 0, -1):
+        for _ in range(2):
+            rt.alerts.process(Observation(rng.choice(["기초연금 신청", "출산장려금 문의"]),
+                                          rng.choice([GANGNAM, "서울특별시 중구"]), ("복지",), "", now - minute * 60))
+
+
+def test_an_incident_appears_live_and_is_acknowledged_then_resolved(open_page, server):
+    token = TokenService(server.rt.engine).create(name="상황실장 박", role="supervisor")
+    page = open_page("/alerts/", token=token)
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.is_visible("#empty") and page.locator("#alerts li").count() == 0
+    assert "상황실장 박" in page.inner_text("#who")
+
+    prefill_a_day(server.rt, time.time())
+    for i in range(6):
+        r = server.api("POST", "/v1/advise", role="counselor",
+                       json={"question": f"{i}번지 물이 안 나와요", "region": "서울 강남구"})
+        assert r.status_code == 200
+    card = page.wait_for_selector("#alerts li[data-status=open]", timeout=20_000)  # the next refresh, no reload
+    assert card.query_selector(".topic").inner_text() == "단수"
+    assert card.query_selector(".region").inner_text() == GANGNAM
+    assert "6건" in card.query_selector(".count").inner_text()
+    assert card.query_selector_all(".samples li")
+    screenshot(page, "alerts-open")
+
+    card.query_selector("button.ack").click()
+    page.wait_for_selector("#alerts li[data-status=acknowledged]")
+    page.click("#alerts li button.resolve")
+    page.wait_for_selector("#empty:not([hidden])")
+    (alert,) = server.api("GET", "/v1/alerts", params={"status": "resolved"}).json()["data"]
+    assert alert["acknowledged_by"] == alert["resolved_by"] == "상황실장 박"
+
+
+def test_a_counselor_is_told_the_alerts_are_not_theirs(open_page):
+    page = open_page("/alerts/", role="counselor")
+    page.wait_for_selector("#problem:not([hidden])")
+    assert "상황실장" in page.inner_text("#problem")
