@@ -60,3 +60,51 @@ PERSONAL = re.compile(
     rf"{GROUP_START}{_PREFIX}{_SEP}\d{{3,4}}{_SEP}\d{{4}}{GROUP_END}"
     rf"|{SPACED_START}0{SPACE}1{SPACE}[016789](?:{SPACE}\d){{7,8}}{SPACED_END}"
 )
+
+
+# --- is a written number a number one can call? (the 현행화 report's contact rule) ---------------------------
+_AREA = frozenset({"02", "031", "032", "033", "041", "042", "043", "044", "051", "052", "053", "054", "055",
+                   "061", "062", "063", "064"})
+_RETIRED_MOBILE = frozenset({"011", "016", "017", "018", "019"})  # 2G/3G prefixes, closed by 2021
+_UNITS = r"만|원|명|세|%|개|년|월|일|회|시간|분|천|억|가구|호|번지|층|km|㎞|m²|㎡"
+# a hyphen-joined group of digits starting like a phone (0…, or a four-digit 1xxx), not part of a longer run
+# of digits, dates or amounts: "2026-07-16", "1,000-2,000", "100-300만원" are not candidates
+PHONE_LIKE = re.compile(rf"(?<![\d.,])(?<!{DASH})(?:0\d{{1,3}}|1\d{{3}})(?:{DASH}\d{{1,5}}){{1,2}}"
+                        rf"(?!\d|,\d|{DASH}\d)(?!\s*(?:{_UNITS}))")
+
+
+def phone_problem(number: str) -> str | None:
+    """Why a written number (``PHONE_LIKE``) cannot be dialled as written: ``"retired"`` for a mobile prefix
+    closed in 2021 (011, 016-019), ``"malformed"`` for an unknown area code or wrong group lengths; None if
+    it is a valid form (area code + 3-4 + 4 digits, area code + a 1xx service number, 010-xxxx-xxxx,
+    070/080/060/050x numbers, 15xx/16xx/18xx-xxxx).
+
+    >>> [phone_problem(n) for n in ("02-120", "02-2133-7000", "1588-0466", "010-1234-5678")]
+    [None, None, None, None]
+    >>> [phone_problem(n) for n in ("011-234-5678", "045-123-4567", "1588-046", "02-213-70000")]
+    ['retired', 'malformed', 'malformed', 'malformed']
+    """
+    head, *rest = re.split(DASH, number)
+    lens = [len(p) for p in rest]
+    standard = len(lens) == 2 and lens[0] in (3, 4) and lens[1] == 4
+    if head in _AREA:
+        return None if standard or (lens == [3] and rest[0].startswith("1")) else "malformed"
+    if head in _RETIRED_MOBILE:
+        return "retired"
+    if head == "010":
+        return None if lens == [4, 4] else "malformed"
+    if head in ("060", "070", "080") or re.fullmatch(r"050\d", head):
+        return None if standard else "malformed"
+    if re.fullmatch(r"1[5-8]\d\d", head):
+        return None if lens == [4] else "malformed"
+    return "malformed"
+
+
+def broken_numbers(text: str) -> list[tuple[str, str]]:
+    """The phone-like numbers in ``text`` that cannot be dialled as written, with why, each once.
+
+    >>> broken_numbers("문의: 02-2133-7000, 구 번호 017-123-4567, 상담 1588-046 (1,000-2,000만원)")
+    [('017-123-4567', 'retired'), ('1588-046', 'malformed')]
+    """
+    found = dict.fromkeys(m.group(0) for m in PHONE_LIKE.finditer(text))
+    return [(n, p) for n in found if (p := phone_problem(n)) is not None]
