@@ -184,6 +184,7 @@ class Runtime:
             hook = self.alert_webhook = WebhookSender(s.alerts_webhook_url, timeout=s.alerts_webhook_timeout,
                                                       attempts=s.alerts_webhook_attempts)
             service.on_alert.append(lambda alert: hook.send(alert.model_dump(mode="json")))
+        service.on_alert.append(self.push.publish_alert)  # a banner in the widgets following the alert's region
         return service
 
     def observe_question(self, question: str, region: str, hits: Sequence[Hit], *, once: str = "") -> None:
