@@ -108,3 +108,74 @@ def test_a_query_alone_and_passages_go_straight_to_the_model():
     batcher.embed(["본문 하나", "본문 둘"], "passage")
     assert inner.calls == [(["혼자"], "query"), (["본문 하나", "본문 둘"], "passage")]
     assert (batcher.name, batcher.dim) == (inner.name, inner.dim)
+
+
+class TwoInstanceEmbedder:
+    """Like a model with two instances: calls run side by side; each waits for ``gate``; it records how
+    many calls were in the model at once."""
+
+    name, dim, instances = "fake/two", 8, 2
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.calls: list[list[str]] = []
+        self.in_flight = self.most_in_flight = 0
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str], kind: str) -> np.ndarray:
+        with self._lock:
+            self.calls.append(list(texts))
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            assert self.gate.wait(30), "the test never opened the gate"
+            return np.vstack([GatedEmbedder.vector(t) for t in texts])
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+def test_batches_run_side_by_side_up_to_the_models_instances_and_the_rest_queue():
+    inner = TwoInstanceEmbedder()
+    batcher = QueryBatcher(inner)
+    assert batcher.parallel == 2
+    results: dict[str, object] = {}
+
+    def ask(text: str) -> None:
+        results[text] = batcher.embed([text], kind="query")
+
+    texts = [f"질문 {i}" for i in range(7)]
+    threads = [threading.Thread(target=ask, args=(t,)) for t in texts]
+    for th in threads[:2]:
+        th.start()
+    wait_until(lambda: inner.in_flight == 2, "two queries in the model at once")
+    for th in threads[2:]:
+        th.start()
+    wait_until(lambda: batcher.waiting == 5, "the other five queued")
+    inner.gate.set()
+    for th in threads:
+        th.join(30)
+    assert all(np.array_equal(results[t], GatedEmbedder.vector(t)[None, :], equal_nan=True) for t in texts)
+    assert inner.most_in_flight == 2
+    assert [len(c) for c in inner.calls[:2]] == [1, 1]
+    assert sum(len(c) for c in inner.calls) == 7 and len(inner.calls) <= 4  # the five went in one or two
+
+
+def test_many_concurrent_queries_never_exceed_parallel_and_each_gets_its_own_vector():
+    inner = TwoInstanceEmbedder()
+    inner.gate.set()
+    batcher = QueryBatcher(inner, max_batch=4)
+    results: dict[str, object] = {}
+
+    def ask(text: str) -> None:
+        results[text] = batcher.embed([text], kind="query")
+
+    texts = [f"q{i}" for i in range(60)]
+    threads = [threading.Thread(target=ask, args=(t,)) for t in texts]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(30)
+    assert all(np.array_equal(results[t], GatedEmbedder.vector(t)[None, :], equal_nan=True) for t in texts)
+    assert inner.most_in_flight <= 2 and all(len(c) <= 4 for c in inner.calls)
+    assert batcher.batched == 60 and batcher.waiting == 0
