@@ -24,6 +24,7 @@ from assistant.config import Settings
 from assistant.editor.drafts import DraftService
 from assistant.editor.service import EditorService
 from assistant.evals.queue import EvalQueue
+from assistant.feedback.proposal import GapDrafts
 from assistant.feedback.service import FeedbackService
 from assistant.index.cache import EmbeddingCache, QueryVectorCache
 from assistant.index.embedders import Embedder, make_embedder
@@ -35,9 +36,11 @@ from assistant.ops.alerts.counts import CountStore, FallbackCounts, MemoryCounts
 from assistant.ops.alerts.detector import SpikeTest
 from assistant.ops.alerts.service import AlertService
 from assistant.ops.alerts.webhook import WebhookSender
+from assistant.ops.currency.service import CurrencyService
 from assistant.ops.notices.service import NoticeService
 from assistant.ops.push.hub import PushHub
 from assistant.ops.push.log import MemoryLog, RedisLog
+from assistant.ops.trends.service import TrendsService
 from assistant.rank.model import RankModelError
 from assistant.rank.service import LearnedRanker
 from assistant.rank.store import ModelStore, check
@@ -162,6 +165,19 @@ class Runtime:
     @cached_property
     def feedback(self) -> FeedbackService:
         return FeedbackService(self.engine, tokenize=self.manager.tokenizer.tokenize)
+
+    @cached_property
+    def trends(self) -> TrendsService:
+        # looked up per call: loading an index may replace the tokenizer with the one its manifest names
+        return TrendsService(self.engine, self.regions(), tokenize=lambda text: self.manager.tokenizer.tokenize(text))
+
+    @cached_property
+    def currency(self) -> CurrencyService:
+        return CurrencyService(self.engine, self.regions())
+
+    @cached_property
+    def gap_drafts(self) -> GapDrafts:
+        return GapDrafts(self.engine, self.regions(), tokenize=lambda text: self.manager.tokenizer.tokenize(text))
 
     @cached_property
     def calls(self) -> CallService:

@@ -26,6 +26,7 @@ from assistant.api.deps import RuntimeDep
 from assistant.api.headers import SecurityHeaders
 from assistant.api.observability import install_observability
 from assistant.api.routes import admin, alerts, calls, counselor, entries, evals, notices, push
+from assistant.api.routes.trends import router as trends_router
 from assistant.api.schemas import ErrorResponse, Health
 from assistant.api.security import RateLimiter, authorize
 from assistant.api.ui import mount_ui
@@ -172,6 +173,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
 
     for module in (counselor, calls, entries, evals, admin, notices, push, alerts):
         app.include_router(module.router)
+    app.include_router(trends_router)  # trends, 현행화 and gap drafts (its own line: the tuple above is busy)
     mount_ui(app)
     return app
 

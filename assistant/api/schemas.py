@@ -305,6 +305,7 @@ class GapGroupOut(BaseModel):
     entries: list[GapEntry]
     reasons: dict[str, int]
     last_seen: datetime | None
+    suggestion_ids: list[int] = []  # the questions behind the group: GET /v1/gaps/draft?suggestion_id=…
 
 
 class GapsOut(BaseModel):

@@ -24,6 +24,7 @@ class Permission(StrEnum):
     read_kb = "read_kb"      # read entries, their history and diffs
     edit_kb = "edit_kb"      # create, edit, retire, import entries
     reports = "reports"      # knowledge-gap report, evaluation results
+    trends = "trends"        # demand trends and the 현행화 reports (read-only)
     audit = "audit"          # the audit log
     admin = "admin"          # tokens, overrides
     alerts = "alerts"        # urgent-issue alerts: read, acknowledge, resolve
@@ -37,6 +38,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.read_kb: frozenset(Role),
     Permission.edit_kb: frozenset({Role.editor, Role.admin}),
     Permission.reports: frozenset({Role.editor, Role.qa, Role.admin}),
+    Permission.trends: frozenset({Role.supervisor, Role.editor, Role.qa, Role.admin}),
     Permission.audit: frozenset({Role.qa, Role.admin}),
     Permission.admin: frozenset({Role.admin}),
     Permission.alerts: frozenset({Role.supervisor, Role.admin}),

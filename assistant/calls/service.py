@@ -131,11 +131,16 @@ class CallService:
 
     def record(self, call_id: str, *, by: Principal) -> dict[str, str]:
         """The after-call record in the 120 format (문의 / 답변 / 안내 / 결과), drafted from the history."""
-        call, events = self.history(call_id, by=by)
-        asked = [e.text for e in events if e.kind == "utterance" and e.speaker == "citizen" and e.final]
-        suggestions = [e.payload for e in events if e.kind == "suggestion"]
-        last = suggestions[-1] if suggestions else {}
-        cited = [f"{c['title']} ({c['entry_id']} v{c['version']})" for c in last.get("citations", [])]
-        transfers = [e.payload.get("to", "") for e in events if e.kind == "transfer"]
-        result = f"이관: {', '.join(transfers)}" if transfers else ("안내 완료" if cited else "확인 필요")
-        return {"문의": " / ".join(asked), "답변": str(last.get("answer", "")), "안내": "; ".join(cited), "결과": result}
+        _, events = self.history(call_id, by=by)
+        return record_of(events)
+
+
+def record_of(events: list[CallEvent]) -> dict[str, str]:
+    """The 문의 / 답변 / 안내 / 결과 record of a call's events (pure; the knowledge-gap drafts read it too)."""
+    asked = [e.text for e in events if e.kind == "utterance" and e.speaker == "citizen" and e.final]
+    suggestions = [e.payload for e in events if e.kind == "suggestion"]
+    last = suggestions[-1] if suggestions else {}
+    cited = [f"{c['title']} ({c['entry_id']} v{c['version']})" for c in last.get("citations", [])]
+    transfers = [e.payload.get("to", "") for e in events if e.kind == "transfer"]
+    result = f"이관: {', '.join(transfers)}" if transfers else ("안내 완료" if cited else "확인 필요")
+    return {"문의": " / ".join(asked), "답변": str(last.get("answer", "")), "안내": "; ".join(cited), "결과": result}

@@ -45,11 +45,13 @@ class GapGroup:
     entries: list[dict[str, str]] = field(default_factory=list)
     reasons: dict[str, int] = field(default_factory=dict)
     last_seen: datetime | None = None
+    suggestion_ids: list[int] = field(default_factory=list)  # what an editor's new-entry draft is made from
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "label": self.label, "count": self.count, "questions": self.questions,
                 "entries": self.entries, "reasons": self.reasons,
-                "last_seen": self.last_seen.isoformat() if self.last_seen else None}
+                "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+                "suggestion_ids": self.suggestion_ids}
 
 
 def _aware(t: datetime) -> datetime:
@@ -141,7 +143,8 @@ class FeedbackService:
                 groups.append(GapGroup(
                     kind=kind, label=label, count=len(rs), questions=list(dict.fromkeys(r.question for r in rs))[:5],
                     entries=[{"entry_id": e, "title": t} for (e, t), _ in closest.most_common(3)],
-                    last_seen=max(_aware(r.created_at) for r in rs)))
+                    last_seen=max(_aware(r.created_at) for r in rs),
+                    suggestion_ids=[r.id for r in rs if r.id is not None][:200]))
         by_entry: dict[str, GapGroup] = {}
         for fb, sug in downs:
             entry_id = fb.entry_id or (sug.citations[0]["entry_id"] if sug.citations else
@@ -150,6 +153,8 @@ class FeedbackService:
             g = by_entry.setdefault(entry_id, GapGroup(kind="thumbs_down", label=title,
                                                        entries=[{"entry_id": entry_id, "title": title}]))
             g.count += 1
+            if sug.id is not None and len(g.suggestion_ids) < 200:
+                g.suggestion_ids.append(sug.id)
             if sug.question not in g.questions and len(g.questions) < 5:
                 g.questions.append(sug.question)
             reason = fb.reason or "other"
