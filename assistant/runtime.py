@@ -34,6 +34,7 @@ from assistant.kb import repo
 from assistant.kb.db import make_engine, migrate
 from assistant.ops.alerts.counts import CountStore, FallbackCounts, MemoryCounts, RedisCounts
 from assistant.ops.alerts.detector import SpikeTest
+from assistant.ops.alerts.models import AlertPublic
 from assistant.ops.alerts.service import AlertService
 from assistant.ops.alerts.webhook import WebhookSender
 from assistant.ops.currency.service import CurrencyService
@@ -200,7 +201,12 @@ class Runtime:
             hook = self.alert_webhook = WebhookSender(s.alerts_webhook_url, timeout=s.alerts_webhook_timeout,
                                                       attempts=s.alerts_webhook_attempts)
             service.on_alert.append(lambda alert: hook.send(alert.model_dump(mode="json")))
-        service.on_alert.append(self.push.publish_alert)  # a banner in the widgets following the alert's region
+        push = self.push
+
+        def banner(alert: AlertPublic) -> None:  # in the widgets following the alert's region
+            push.publish_alert(alert)
+
+        service.on_alert.append(banner)
         return service
 
     def observe_question(self, question: str, region: str, hits: Sequence[Hit], *, once: str = "") -> None:
