@@ -6,7 +6,7 @@ The proposal is only prefilled text for an editor: it goes through the ordinary 
 
 >>> p = propose(["여권 재발급 어디서 해요", "여권 재발급 서류"], [], tokenize=str.split, today=date(2026, 11, 3))
 >>> p["title"], p["scope"], p["entry_id"].startswith("gap:20261103-")
-('여권 재발급', 'national', True)
+('여권 재발급 서류', 'national', True)
 """
 
 from __future__ import annotations
@@ -34,14 +34,14 @@ PLACEHOLDER = "※ 초안: 아래 질문과 상담 기록을 바탕으로 안내
 
 
 def title_of(questions: Sequence[str], tokenize: Callable[[str], list[str]]) -> str:
-    """The words most of the questions share, in the order the most typical question says them."""
+    """The question that says most of the words most questions share, as it was asked (morphemes such as '찾'
+    make a poor title; the editor rewrites it anyway)."""
+    if not questions:
+        return "새 항목"
     words = Counter(w for q in questions for w in dict.fromkeys(tokenize(q)))
-    if not words:
-        return questions[0][:60] if questions else "새 항목"
-    common = {w for w, n in words.items() if n >= len(questions) // 2 + 1} or {words.most_common(1)[0][0]}
-    typical = max(questions, key=lambda q: sum(w in common for w in tokenize(q)))
-    ordered = [w for w in dict.fromkeys(tokenize(typical)) if w in common]
-    return " ".join(ordered[:6])[:300]
+    common = {w for w, n in words.items() if n >= len(questions) // 2 + 1}
+    typical = max(questions, key=lambda q: (sum(w in common for w in set(tokenize(q))), -len(q)))
+    return " ".join(typical.split())[:300]
 
 
 def region_of(regions: Sequence[Region]) -> Region:

@@ -15,10 +15,11 @@ pytestmark = pytest.mark.unit
 GANGNAM, JUNG = Region("서울특별시", "강남구"), Region("서울특별시", "중구")
 
 
-def test_the_title_is_what_most_questions_share_in_the_typical_order():
-    questions = ["여권 재발급 어디서 해요", "여권 재발급 서류 뭐예요", "재발급 여권 수수료"]
-    assert title_of(questions, str.split) == "여권 재발급"
-    assert title_of(["지하철 분실물"], str.split) == "지하철 분실물"
+def test_the_title_is_the_shortest_question_saying_what_most_share():
+    questions = ["여권 재발급 어디서 해요", "여권 재발급 서류 뭐예요", "재발급 여권 수수료", "운전면허  갱신"]
+    assert title_of(questions, str.split) == "재발급 여권 수수료"
+    assert title_of(["지하철  분실물 찾는 곳"], str.split) == "지하철 분실물 찾는 곳"
+    assert title_of([], str.split) == "새 항목"
 
 
 @pytest.mark.parametrize(("regions", "expected"), [
