@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 STATIC = Path(__file__).parent / "static"
-PAGES = ("widget", "editor", "alerts", "assets")
+PAGES = ("widget", "editor", "trends", "alerts", "assets")
 
 
 def mount_ui(app: FastAPI) -> None:

@@ -9,6 +9,7 @@ import {
   closeDraft, initEvalsTab, loadRuns, setupDrafts, showEntryDrafts, stageDraft, stopRunsPolling, stopSaveEval,
   watchSaveEval,
 } from "/assets/evals.js";
+import { initGapDrafts, openGapDraft } from "/assets/gapdraft.js";
 
 const $ = (id) => document.getElementById(id);
 const EDITABLE = [["title", "edit-title-input"], ["content", "edit-content"], ["department", "edit-department"], ["contact", "edit-contact"]];
@@ -433,7 +434,12 @@ async function loadGaps() {
         el("strong", {}, g.label), el("span", { class: "spacer" }), el("span", { class: "quiet" }, `${g.count}건 · 최근 ${formatDate(g.last_seen)}`)),
       g.questions?.length ? el("ul", {}, g.questions.map((q) => el("li", {}, q))) : null,
       g.entries?.length ? el("div", { class: "toolbar", style: "margin-top:4px" }, el("span", { class: "quiet" }, "관련 항목:"),
-        g.entries.map((e) => el("button", { type: "button", class: "small", onclick: () => openEntry(e.entry_id) }, e.title || e.entry_id))) : null)));
+        g.entries.map((e) => el("button", { type: "button", class: "small", onclick: () => openEntry(e.entry_id) }, e.title || e.entry_id))) : null,
+      // a question the manuals could not answer: draft the entry they lack from it and its calls
+      g.kind !== "thumbs_down" && g.suggestion_ids?.length && (!state.me || (state.me.permissions || []).includes("edit_kb"))
+        ? el("div", { class: "toolbar", style: "margin-top:4px" },
+          el("button", { type: "button", class: "small primary", dataset: { gapDraft: g.label }, onclick: () => openGapDraft(g) }, "새 항목 초안"))
+        : null)));
   } catch (err) {
     $("gaps-status").textContent = errorText(err);
   }
@@ -467,6 +473,7 @@ async function init() {
     onOpenDraft: loadDraftIntoForm,
   });
   initEvalsTab();
+  initGapDrafts();
   $("history-btn").addEventListener("click", () => ($("history-box").hidden ? loadHistory() : ($("history-box").hidden = true)));
   $("compare-btn").addEventListener("click", compareSelected);
   $("retire-btn").addEventListener("click", () => { $("retire-form").hidden = !$("retire-form").hidden; if (!$("retire-form").hidden) $("retire-note").focus(); });
