@@ -13,7 +13,10 @@ the live events, each once (ids only grow).
 []
 >>> [e.kind for e in hub.backlog("0-0", "kim", [])[0]]
 ['suggestion', 'notice']
->>> hub.start(); sub = hub.subscribe("kim", [], loop)     # doctest: +SKIP  (inside the serving event loop)
+
+Inside the serving event loop:
+
+>>> hub.start(); sub = hub.subscribe("kim", [], loop)     # doctest: +SKIP
 """
 
 from __future__ import annotations
