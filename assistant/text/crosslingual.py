@@ -109,7 +109,7 @@ def _phrase_in(phrase: tuple[str, ...], words: list[str]) -> bool:
 
 
 class Glossary:
-    """English and Vietnamese caller words → the Korean terms manuals use (``knowledge_base/glossary.tsv``).
+    """English, Vietnamese and Mongolian caller words → the Korean terms manuals use (``knowledge_base/glossary.tsv``).
 
     Words are matched on word boundaries, case-insensitively, so 'rent' does not fire inside 'parent';
     a pattern ending in '*' is a prefix ('pregnan*' matches 'pregnant' and 'pregnancy').
