@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -121,6 +122,16 @@ def clarification_out(result: SearchResult, snap: Any) -> dict[str, Any] | None:
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
 
 
+def tally(reasons: Sequence[str]) -> str:
+    """Reasons in first-seen order, a repeated one once with its count.
+
+    >>> tally(["cites no retrieved source", "not in cited source: 999", "cites no retrieved source"])
+    'cites no retrieved source ×2; not in cited source: 999'
+    """
+    counts = Counter(reasons)
+    return "; ".join(r if n == 1 else f"{r} ×{n}" for r, n in counts.items())
+
+
 def mask(text: str) -> str:
     from assistant.text.pii import mask_pii
 
@@ -223,7 +234,7 @@ class Advisor:
             if not text:
                 # the next generator's report replaces this one: keep why each sentence was dropped here
                 dropped = f" ({report.unsupported} sentence{'s' * (report.unsupported != 1)} dropped: " \
-                          f"{'; '.join(report.reasons)})" if report.unsupported else " (no text)"
+                          f"{tally(report.reasons)})" if report.unsupported else " (no text)"
                 errors.append(f"{gen.name}: no sentence passed the grounding check{dropped}")
                 log.warning("generator %s produced no grounded sentence; falling back%s", gen.name, dropped)
                 continue
