@@ -48,6 +48,11 @@ class AbstentionPolicy:
     A question without Hangul (English, Vietnamese, and Chinese or Japanese, whose BM25 matches come
     only from Sino-Korean readings) is judged on the dense cosine alone, against ``foreign_dense_min``:
     cross-lingual cosines run lower than Korean-to-Korean ones, and BM25 scores of such questions say little.
+    That floor was calibrated on Latin-script (English, Vietnamese) and Han/kana questions. In a script it
+    was never calibrated on (Cyrillic Mongolian, the 120 foreign line's other language) the embedder's
+    cosines run lower still: every Mongolian dev question the manuals cover scored 0.80-0.83, under the
+    floor, so it declined every Mongolian caller. Such questions are answered at level 'low' (the
+    counselor checks the entries) rather than declined on a floor that does not apply to them.
 
     >>> AbstentionPolicy().confidence(0.88, 20.0) > AbstentionPolicy().confidence(0.88, 3.0)
     True
@@ -81,6 +86,8 @@ class AbstentionPolicy:
             dense, lexical = max(evidence[0], best_dense or 0.0), evidence[1]
         if question and not _HANGUL.search(question):
             value, floor = dense, self.foreign_dense_min
+            if not calibrated_script(question):
+                return round(value, 4), "low"
         else:
             value = self.confidence(dense, lexical)
             floor = self.confidence_min
@@ -120,6 +127,18 @@ def clarification_out(result: SearchResult, snap: Any) -> dict[str, Any] | None:
 
 
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
+# Latin (with Vietnamese's letters), Han and kana: the scripts the foreign cosine floor was calibrated on
+_CALIBRATED = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def calibrated_script(question: str) -> bool:
+    """Whether most of the question's letters are in a script the foreign floor was calibrated on.
+
+    >>> calibrated_script("rent support"), calibrated_script("兒童保育費"), calibrated_script("Хүүхдийн тэтгэмж")
+    (True, True, False)
+    """
+    letters = [c for c in question if c.isalpha()]
+    return not letters or 2 * sum(1 for c in letters if _CALIBRATED.match(c)) >= len(letters)
 
 
 def tally(reasons: Sequence[str]) -> str:

@@ -94,6 +94,16 @@ def test_abstention_judges_questions_without_hangul_on_the_dense_score_alone():
     assert policy.abstain([], "anything")
 
 
+def test_a_script_the_foreign_floor_was_not_calibrated_on_is_answered_low_not_declined():
+    """Mongolian (Cyrillic) cosines run under the floor set on English, Vietnamese, Chinese and Japanese
+    questions, even for questions the manuals cover: declining on it would turn away every such caller."""
+    policy = AbstentionPolicy(confidence_min=0.925, lexical_weight=0.025, foreign_dense_min=0.84)
+    mongolian = "Хүүхдийн тэтгэмж хаана бүртгүүлэх вэ?"
+    assert policy.assess([hit(0.81, 5.0)], mongolian) == (0.81, "low")
+    assert policy.assess([hit(0.81, 5.0)], "where do I register for child allowance?")[1] == "none"
+    assert policy.abstain([], mongolian)  # nothing found is still nothing found
+
+
 def test_confidence_rises_with_either_retriever_and_takes_the_best_hit():
     policy = AbstentionPolicy()
     assert policy.confidence(0.9, 10.0) > policy.confidence(0.89, 10.0)
