@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,11 +23,12 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 POSTGRES_ADMIN_URL = os.environ.get("ASSISTANT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh database on the real PostgreSQL server for this test session, dropped afterwards."""
+@contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """A fresh database on the real PostgreSQL server, dropped afterwards; skipped when the server is not
+    reachable, except under CI, where that is a failure."""
     psycopg = pytest.importorskip("psycopg")
-    name = f"assistant_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     try:
         admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
@@ -33,12 +36,18 @@ def postgres_url() -> Iterator[str]:
             raise
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {exc}")
     admin.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     try:
-        yield f"{base}/{name}"
+        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh database on the real PostgreSQL server for this test session, dropped afterwards."""
+    with postgres_database("assistant_test") as url:
+        yield url
 
 
 @pytest.fixture()
@@ -104,14 +113,33 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
     return Settings(**{**values, **overrides})  # type: ignore[arg-type]
 
 
+def indexed_runtime(settings: Settings, records: list[EntryRecord]) -> Runtime:
+    """A runtime on ``settings`` whose knowledge base holds ``records``, imported and indexed (not started)."""
+    from assistant.kb.repo import import_records
+
+    rt = Runtime(settings)
+    import_records(rt.engine, records, "", author="test", dry_run=False, prune=False)
+    rt.manager.rebuild()
+    return rt
+
+
+def write_quick_eval(tmp: Path, records: list[EntryRecord], n: int = 3) -> dict[str, Path]:
+    """An evaluation set of ``n`` Seoul entries asked by their titles and a gate any run passes, in ``tmp``:
+    settings overrides under which a draft is scored in seconds."""
+    picked = [r for r in records if r.sido == "서울특별시"][:n]
+    queries = tmp / "queries.jsonl"
+    queries.write_text("".join(json.dumps({"qid": f"q{i}", "question": r.title, "region": f"{r.sido} {r.sigungu}".strip(),
+                                           "gold": [r.entry_id], "type": "direct", "lang": "ko"}, ensure_ascii=False) + "\n"
+                               for i, r in enumerate(picked)), encoding="utf-8")
+    gates = tmp / "gates.toml"
+    gates.write_text('[min]\n"retrieval.overall.hit@1" = 0.0\n', encoding="utf-8")
+    return {"eval_queries": queries, "eval_gates": gates}
+
+
 @pytest.fixture(scope="session")
 def built_runtime(tmp_path_factory: pytest.TempPathFactory, subset_records: list[EntryRecord]) -> Runtime:
     """A runtime over the subset, imported and indexed once per test session (read-only use!)."""
-    from assistant.kb.repo import import_records
-
-    rt = Runtime(make_settings(tmp_path_factory.mktemp("rt")))
-    import_records(rt.engine, subset_records, "", author="test", dry_run=False, prune=False)
-    rt.manager.rebuild()
+    rt = indexed_runtime(make_settings(tmp_path_factory.mktemp("rt")), subset_records)
     rt.start()
     return rt
 
@@ -119,11 +147,7 @@ def built_runtime(tmp_path_factory: pytest.TempPathFactory, subset_records: list
 @pytest.fixture()
 def fresh_runtime(tmp_path: Path, subset_records: list[EntryRecord]) -> Runtime:
     """A runtime of its own, for tests that edit."""
-    from assistant.kb.repo import import_records
-
-    rt = Runtime(make_settings(tmp_path))
-    import_records(rt.engine, subset_records, "", author="test", dry_run=False, prune=False)
-    rt.manager.rebuild()
+    rt = indexed_runtime(make_settings(tmp_path), subset_records)
     rt.start()
     return rt
 

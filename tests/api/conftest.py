@@ -11,17 +11,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
-from assistant.kb.repo import import_records
 from assistant.runtime import Runtime
-from tests.conftest import auth_headers, make_settings
+from tests.conftest import auth_headers, indexed_runtime, make_settings
 
 
 @pytest.fixture(scope="module")
 def rt(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, subset_records) -> Runtime:
-    rt = Runtime(make_settings(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])))
-    import_records(rt.engine, subset_records, "", author="test", dry_run=False, prune=False)
-    rt.manager.rebuild()
-    return rt
+    return indexed_runtime(make_settings(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])),
+                           subset_records)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ import pytest
 
 from assistant.types import EntryRecord
 from tests.browser.conftest import OFF_TOPIC, LiveServer, screenshot, serve
-from tests.conftest import make_settings
+from tests.conftest import make_settings, write_quick_eval
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
 
@@ -29,16 +28,10 @@ STALE = {"entry_id": "test:browser-stale", "title": "옛 번호로 안내하는 
 def server(tmp_path_factory: pytest.TempPathFactory, subset_records: list[EntryRecord]) -> Iterator[LiveServer]:
     """The subset served with a supervisor's token too, and three evaluation questions (a draft scores quickly)."""
     tmp = tmp_path_factory.mktemp("browser-trends")
-    picked = [r for r in subset_records if r.sido == "서울특별시"][:3]
-    queries = tmp / "queries.jsonl"
-    queries.write_text("".join(json.dumps({"qid": f"q{i}", "question": r.title, "region": f"{r.sido} {r.sigungu}".strip(),
-                                           "gold": [r.entry_id], "type": "direct", "lang": "ko"}, ensure_ascii=False) + "\n"
-                               for i, r in enumerate(picked)), encoding="utf-8")
-    (tmp / "gates.toml").write_text('[min]\n"retrieval.overall.hit@1" = 0.0\n', encoding="utf-8")
     seoul = [r for r in subset_records if r.sido == "서울특별시" and r.sigungu in ("강남구", "중구")]
     ASKED[:] = [(f"{r.title} 어떻게 신청해요", f"{r.sido} {r.sigungu}") for r in seoul[:2] + seoul[-2:]]
     ASKED.extend([("기초연금 받을 수 있나요", ""), *((q, "서울특별시 강남구") for q in OFF_TOPIC)])
-    with serve(make_settings(tmp, eval_queries=queries, eval_gates=tmp / "gates.toml"), subset_records) as live:
+    with serve(make_settings(tmp, **write_quick_eval(tmp, subset_records)), subset_records) as live:
         live.tokens["supervisor"] = live.rt.tokens.create(name="감독자 박새벽", role="supervisor")
         for question, region in ASKED:
             r = live.api("POST", "/v1/advise", role="counselor", json={"question": question, "region": region or None})

@@ -15,10 +15,9 @@ from sqlmodel import Session, select
 
 from assistant.api.app import create_app
 from assistant.auth.models import AuditEvent
-from assistant.kb.repo import import_records
 from assistant.ops.alerts.service import Observation
 from assistant.runtime import Runtime
-from tests.conftest import make_settings, token_for
+from tests.conftest import indexed_runtime, make_settings, token_for
 
 pytestmark = pytest.mark.integration
 
@@ -27,9 +26,7 @@ GANGNAM = "서울특별시 강남구"
 
 @pytest.fixture(scope="module")
 def rt(tmp_path_factory: pytest.TempPathFactory, subset_records) -> Runtime:
-    rt = Runtime(make_settings(tmp_path_factory.mktemp("alerts_api")))
-    import_records(rt.engine, subset_records, "", author="test", dry_run=False, prune=False)
-    rt.manager.rebuild()
+    rt = indexed_runtime(make_settings(tmp_path_factory.mktemp("alerts_api")), subset_records)
     return rt
 
 

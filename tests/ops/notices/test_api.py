@@ -15,10 +15,9 @@ from sqlmodel import Session, select
 from assistant.api.app import create_app
 from assistant.auth.models import AuditEvent
 from assistant.kb.models import utcnow
-from assistant.kb.repo import import_records
 from assistant.ops.notices.models import Notice, NoticeEnd
 from assistant.runtime import Runtime
-from tests.conftest import make_settings, token_for
+from tests.conftest import indexed_runtime, make_settings, token_for
 
 pytestmark = pytest.mark.integration
 
@@ -29,9 +28,7 @@ ASK = {"question": "역삼동인데 수돗물이 단수됐나요 언제 나와�
 
 @pytest.fixture(scope="module")
 def rt(tmp_path_factory: pytest.TempPathFactory, subset_records) -> Runtime:
-    rt = Runtime(make_settings(tmp_path_factory.mktemp("notices"), notice_cache_seconds=0))
-    import_records(rt.engine, subset_records, "", author="test", dry_run=False, prune=False)
-    rt.manager.rebuild()
+    rt = indexed_runtime(make_settings(tmp_path_factory.mktemp("notices"), notice_cache_seconds=0), subset_records)
     return rt
 
 

@@ -3,8 +3,6 @@ the trends and 현행화 tests read what the service itself stored while answeri
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -12,10 +10,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
-from assistant.kb.repo import import_records
 from assistant.runtime import Runtime
 from assistant.types import EntryRecord
-from tests.conftest import POSTGRES_ADMIN_URL, auth_headers, make_settings
+from tests.conftest import auth_headers, indexed_runtime, make_settings, postgres_database
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -24,27 +21,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'kb.db'}"
         return
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {exc}")
-    name = f"assistant_ops_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with postgres_database("assistant_ops") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def rt(database_url: str, tmp_path_factory: pytest.TempPathFactory, subset_records: list[EntryRecord]) -> Iterator[Runtime]:
-    rt = Runtime(make_settings(tmp_path_factory.mktemp("ops"), database_url=database_url))
-    import_records(rt.engine, subset_records, "", author="test", dry_run=False, prune=False)
-    rt.manager.rebuild()
+    rt = indexed_runtime(make_settings(tmp_path_factory.mktemp("ops"), database_url=database_url), subset_records)
     yield rt
     rt.engine.dispose()
 

@@ -4,16 +4,14 @@ publish flow; and the route's bad input."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
 
-from assistant.kb.repo import import_records
 from assistant.runtime import Runtime
 from assistant.types import EntryRecord
 from tests.browser.conftest import OFF_TOPIC
-from tests.conftest import make_settings
+from tests.conftest import indexed_runtime, make_settings, write_quick_eval
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 SAID = "여권은 가까운 구청 민원여권과에서 재발급 신청하시면 됩니다"
@@ -24,15 +22,8 @@ def rt(database_url: str, tmp_path_factory: pytest.TempPathFactory, subset_recor
     """The module's own knowledge base with three evaluation questions and a gate any run passes: a draft is
     scored in seconds."""
     tmp = tmp_path_factory.mktemp("gapdraft")
-    picked = [r for r in subset_records if r.sido == "서울특별시"][:3]
-    queries = tmp / "queries.jsonl"
-    queries.write_text("".join(json.dumps({"qid": f"q{i}", "question": r.title, "region": f"{r.sido} {r.sigungu}".strip(),
-                                           "gold": [r.entry_id], "type": "direct", "lang": "ko"}, ensure_ascii=False) + "\n"
-                               for i, r in enumerate(picked)), encoding="utf-8")
-    (tmp / "gates.toml").write_text('[min]\n"retrieval.overall.hit@1" = 0.0\n', encoding="utf-8")
-    rt = Runtime(make_settings(tmp, database_url=database_url, eval_queries=queries, eval_gates=tmp / "gates.toml"))
-    import_records(rt.engine, subset_records, "", author="test", dry_run=False, prune=False)
-    rt.manager.rebuild()
+    rt = indexed_runtime(make_settings(tmp, database_url=database_url, **write_quick_eval(tmp, subset_records)),
+                         subset_records)
     yield rt
     rt.engine.dispose()
 
