@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from assistant.advisor.prompts import Prompt
 from assistant.advisor.streaming import Checked, grounded_sentences, report_of
 from assistant.rank.situation import Situation
 from assistant.retrieval.hybrid import HybridRetriever
+from assistant.text.scripts import HANGUL, calibrated_share
 from assistant.types import Answer, Citation, GroundingReport, Hit, Region, SearchResult
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class AbstentionPolicy:
         lexical = max((h.scores.lexical_score or 0.0) for h in hits)
         if evidence is not None:
             dense, lexical = max(evidence[0], best_dense or 0.0), evidence[1]
-        if question and not _HANGUL.search(question):
+        if question and not HANGUL.search(question):
             value, floor = dense, self.foreign_dense_min
             if not calibrated_script(question):
                 return round(value, 4), "low"
@@ -126,19 +126,13 @@ def clarification_out(result: SearchResult, snap: Any) -> dict[str, Any] | None:
     return out
 
 
-_HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
-# Latin (with Vietnamese's letters), Han and kana: the scripts the foreign cosine floor was calibrated on
-_CALIBRATED = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
 def calibrated_script(question: str) -> bool:
     """Whether most of the question's letters are in a script the foreign floor was calibrated on.
 
     >>> calibrated_script("rent support"), calibrated_script("兒童保育費"), calibrated_script("Хүүхдийн тэтгэмж")
     (True, True, False)
     """
-    letters = [c for c in question if c.isalpha()]
-    return not letters or 2 * sum(1 for c in letters if _CALIBRATED.match(c)) >= len(letters)
+    return calibrated_share(question) >= 0.5
 
 
 def tally(reasons: Sequence[str]) -> str:

@@ -25,6 +25,7 @@ from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.regions import RegionResolver
 from assistant.text.crosslingual import IDEOGRAPH_RUN as IDEOGRAPHS
 from assistant.text.crosslingual import Glossary
+from assistant.text.scripts import hangul_share
 from assistant.text.thesaurus import Thesaurus
 from assistant.text.tokenizer import KoreanTokenizer
 from assistant.types import Hit, Region, ScoreBreakdown, SearchResult
@@ -94,13 +95,6 @@ def dense_candidates(snap: Snapshot, query_vec: np.ndarray, mask: np.ndarray | N
     scores, ids = snap.dense.search(query_vec, k * 4, allowed)
     rows = np.array([snap.row_of_id[int(i)] for i in ids], dtype=np.int64)
     return best_per_entry(rows, scores, snap.row_entry, snap.entry_ids, k)
-
-
-def hangul_share(text: str) -> float:
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return 0.0
-    return sum(1 for c in letters if "가" <= c <= "힣" or "ㄱ" <= c <= "ㅣ") / len(letters)
 
 
 class HybridRetriever:

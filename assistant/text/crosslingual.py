@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.text.rules import parse_rule_lines
+from assistant.text.scripts import IDEOGRAPH
 
-IDEOGRAPH_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+IDEOGRAPH_RUN = re.compile(rf"[{IDEOGRAPH}]+")
 
 _L, _V, _T = 0x1100, 21, 28  # jamo arithmetic on precomposed Hangul syllables
 

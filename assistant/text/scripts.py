@@ -1,0 +1,35 @@
+"""Which writing system a question is written in: the share of its letters in a set of scripts.
+
+The retriever reads the Hangul share to tell Korean questions from foreign ones; the abstention policy
+reads the share in the scripts its foreign floor was calibrated on. One definition of each script here.
+
+>>> hangul_share("rent 월세"), calibrated_share("Хүүхдийн тэтгэмж")
+(0.333..., 0.0)
+"""
+
+from __future__ import annotations
+
+import re
+
+HANGUL = re.compile(r"[가-힣ㄱ-ㅣ]")
+IDEOGRAPH = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Latin (with Vietnamese's letters), Han and kana: the scripts the advisor's foreign cosine floor was
+# calibrated on (English, Vietnamese, Chinese and Japanese questions)
+CALIBRATED = re.compile(rf"[A-Za-z\u00c0-\u024f\u1e00-\u1eff\u3040-\u30ff{IDEOGRAPH}]")
+
+
+def share(text: str, script: re.Pattern[str], empty: float = 0.0) -> float:
+    """The share of ``text``'s letters that ``script`` matches (``empty`` when it has no letters)."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return empty
+    return sum(1 for c in letters if script.match(c)) / len(letters)
+
+
+def hangul_share(text: str) -> float:
+    return share(text, HANGUL)
+
+
+def calibrated_share(text: str) -> float:
+    """Share of letters in a script the foreign floor was calibrated on; 1.0 for a text without letters."""
+    return share(text, CALIBRATED, empty=1.0)
