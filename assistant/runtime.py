@@ -29,6 +29,7 @@ from assistant.feedback.service import FeedbackService
 from assistant.index.cache import EmbeddingCache, QueryVectorCache
 from assistant.index.embedders import Embedder, make_embedder
 from assistant.index.manager import IndexManager
+from assistant.index.snapshot import Snapshot
 from assistant.index.sync import KbWatcher
 from assistant.kb import repo
 from assistant.kb.db import make_engine, migrate
@@ -209,10 +210,13 @@ class Runtime:
         service.on_alert.append(banner)
         return service
 
-    def observe_question(self, question: str, region: str, hits: Sequence[Hit], *, once: str = "") -> None:
-        """Count a masked question (or final citizen utterance) for the alerts; never raises."""
+    def observe_question(self, question: str, region: str, hits: Sequence[Hit], *, once: str = "",
+                         snapshot: Snapshot | None = None) -> None:
+        """Count a masked question (or final citizen utterance) for the alerts; never raises. ``snapshot``:
+        the one the hits come from (their entries' categories are read there), else the live one."""
         try:
-            self.alerts.observe_hits(question, region, hits, self.manager.holder.snapshot.entries, once=once)
+            entries = (snapshot or self.manager.holder.snapshot).entries
+            self.alerts.observe_hits(question, region, hits, entries, once=once)
         except Exception:  # noqa: BLE001 - counting must never fail the question it counts
             log.exception("alert counting failed; the question was answered all the same")
 

@@ -69,7 +69,7 @@ def search(body: AskRequest, rt: RuntimeDep) -> SearchResponse:
     """The manual entries for a question, in the caller's region."""
     question = mask_pii(body.question).text
     result = rt.retriever.search(question, region=body.region, top_k=body.top_k, situation=answers_of(body))
-    rt.observe_question(question, result.region.label, result.hits)  # for the urgent-issue alerts; never raises
+    rt.observe_question(question, result.region.label, result.hits, snapshot=result.snapshot)  # alerts; never raises
     snap = result.snapshot
     return SearchResponse.model_validate({
         "hits": [hit_out(rt, h, snap) for h in result.hits], "region": result.region.label,
@@ -91,7 +91,7 @@ def advise(body: AskRequest, request: Request, rt: RuntimeDep, principal: Princi
     ``suggestion_id`` to send feedback with."""
     t0 = time.perf_counter()
     masked, result = rt.advisor.retrieve(body.question, body.region, body.top_k, answers_of(body))
-    rt.observe_question(masked, result.region.label, result.hits)  # for the urgent-issue alerts; never raises
+    rt.observe_question(masked, result.region.label, result.hits, snapshot=result.snapshot)  # alerts; never raises
     snap = result.snapshot  # the one snapshot this request reads
     metrics = request.app.state.metrics
     retrieved = time.perf_counter()
