@@ -48,6 +48,8 @@ class EntryRecord:
     source: str = ""
     version: int = 0
     updated: str = ""
+    # "" = the common layer every agency shares; else the code of the one agency the entry belongs to
+    agency: str = ""
 
     @property
     def region_label(self) -> str:

@@ -22,6 +22,7 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     created_by: str = Field(default="", max_length=100)
     revoked_at: datetime | None = None
+    agency: str = Field(default="", max_length=20)  # "" = no agency (the whole center, as before agencies)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -17,6 +17,7 @@ class Call(SQLModel, table=True):
     region: str = Field(default="", max_length=100)
     counselor: str = Field(default="", max_length=100)
     status: str = Field(default="open", max_length=20)  # open / transferred / closed
+    agency: str = Field(default="", max_length=20)  # the agency whose counselor holds the call ("" = none)
     created_at: datetime = Field(default_factory=utcnow)
 
 

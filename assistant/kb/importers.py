@@ -134,7 +134,7 @@ def record_to_json(r: EntryRecord) -> dict[str, Any]:
         "sido": r.sido, "sigungu": r.sigungu, "department": r.department, "contact": r.contact,
         "source_url": r.source_url, "category": r.category, "tags": list(r.tags),
         "status": str(r.status), "source": r.source, "updated": r.updated,
-    }
+    } | ({"agency": r.agency} if r.agency else {})
 
 
 def write_kb_jsonl(records: Iterable[EntryRecord], path: Path) -> int:
@@ -156,7 +156,7 @@ def record_from_json(d: dict[str, Any]) -> EntryRecord:
         department=_nfc(d.get("department")), contact=_nfc(d.get("contact")),
         source_url=_nfc(d.get("source_url")), category=_nfc(d.get("category")),
         tags=tuple(_nfc(t) for t in d.get("tags") or ()), status=Status(d.get("status") or "active"),
-        source=_nfc(d.get("source")), updated=_nfc(d.get("updated")),
+        source=_nfc(d.get("source")), updated=_nfc(d.get("updated")), agency=_nfc(d.get("agency")),
     )
 
 

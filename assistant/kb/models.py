@@ -35,6 +35,8 @@ class EntryBase(SQLModel):
     status: Status = Status.active
     source: str = Field(default="", max_length=100)
     updated: str = Field(default="", max_length=20)  # the source's own last-updated date
+    # "" = the common layer (national, city, district entries every agency shares); else an agency's code
+    agency: str = Field(default="", max_length=20)
 
 
 class EntryCreate(EntryBase):
@@ -56,6 +58,7 @@ class EntryUpdate(SQLModel):
     tags: list[str] | None = None
     status: Status | None = None
     updated: str | None = Field(default=None, max_length=20)
+    agency: str | None = Field(default=None, max_length=20)
 
 
 class Entry(SQLModel, table=True):

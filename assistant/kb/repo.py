@@ -30,14 +30,16 @@ from assistant.types import EntryRecord, Scope, Status
 
 VERSIONED_FIELDS = (
     "title", "content", "scope", "sido", "sigungu", "department", "contact",
-    "source_url", "category", "tags", "status", "source", "updated",
+    "source_url", "category", "tags", "status", "source", "updated", "agency",
 )
 
 
 def content_hash(values: dict[str, object]) -> str:
     """A hash of everything a version says, so re-importing unchanged data is recognised."""
+    # an empty agency (the common layer) is left out, so the hashes of entries stored before agencies
+    # existed still match and re-importing them appends nothing
     canon = {k: (list(v) if isinstance(v, tuple | list) else str(v)) for k, v in values.items()
-             if k in VERSIONED_FIELDS}
+             if k in VERSIONED_FIELDS and not (k == "agency" and not v)}
     return hashlib.sha256(json.dumps(canon, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -118,6 +120,7 @@ def to_record(v: EntryVersion) -> EntryRecord:
         sido=v.sido, sigungu=v.sigungu, department=v.department, contact=v.contact,
         source_url=v.source_url, category=v.category, tags=tuple(v.tags or ()),
         status=Status(v.status), source=v.source, version=v.version, updated=v.updated,
+        agency=v.agency or "",
     )
 
 
@@ -211,7 +214,7 @@ def record_values(r: EntryRecord) -> dict[str, Any]:
         "title": r.title, "content": r.content, "scope": r.scope, "sido": r.sido, "sigungu": r.sigungu,
         "department": r.department, "contact": r.contact, "source_url": r.source_url,
         "category": r.category, "tags": list(r.tags), "status": r.status, "source": r.source,
-        "updated": r.updated,
+        "updated": r.updated, "agency": r.agency,
     }
 
 

@@ -3,7 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import assistant.auth.models  # noqa: F401  (registers the tables)
+import assistant.agencies.models  # noqa: F401  (registers the tables)
+import assistant.auth.models  # noqa: F401
 import assistant.calls.models  # noqa: F401
 import assistant.editor.models  # noqa: F401
 import assistant.evals.models  # noqa: F401
