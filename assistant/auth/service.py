@@ -36,11 +36,12 @@ PREFIX = "ca_"
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the token's name and role."""
+    """Who is calling: the token's name, role and agency ("" = none: the whole center, as before agencies)."""
 
     name: str
     role: Role
     token_id: int | None = None
+    agency: str = ""
 
 
 def hash_token(token: str) -> str:
