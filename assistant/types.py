@@ -103,6 +103,9 @@ class Hit:
     scores: ScoreBreakdown
     chunk_id: str = ""
     snippet: str = ""
+    # the code of the agency the entry belongs to when that is not the caller's own: shown marked, with
+    # a transfer hint, never as one of the caller's own entries ("" = common, or the caller's agency's)
+    other_agency: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -114,6 +117,7 @@ class Hit:
             "version": self.version,
             "score": self.score,
             "scores": self.scores.as_dict(),
+            "other_agency": self.other_agency,
         }
 
 
@@ -151,6 +155,9 @@ class SearchResult:
     # (best cosine, best BM25) among the first stage's top 5, before any second stage re-ordered them:
     # the abstention policy's evidence, calibrated on the first stage
     evidence: tuple[float, float] | None = None
+    # another agency's entries that answer clearly better than any the caller's agency may use (each
+    # hit's ``other_agency`` names it): shown apart from ``hits``, with a transfer hint
+    other_agency: list[Hit] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +210,8 @@ class Answer:
     # the center's notices (공지) in force that the question matches: shown above the answer, each cited
     # with its author and time (``cite``)
     active_notices: list[dict[str, object]] = field(default_factory=list)
+    # another agency's entries that answer better (``SearchResult.other_agency``): shown apart, marked
+    other_agency: list[Hit] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -215,4 +224,5 @@ class Answer:
             "caller_profile": self.situation.as_dict() if self.situation is not None else None,
             "clarification": self.clarification,
             "active_notices": self.active_notices,
+            "other_agency_hits": [h.as_dict() for h in self.other_agency],
         }

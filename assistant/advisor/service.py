@@ -172,14 +172,16 @@ class Advisor:
         self.max_sources, self.top_k = max_sources, top_k
 
     def retrieve(self, question: str, region: str | Region | None, top_k: int | None,
-                 situation: Situation | None = None) -> tuple[str, SearchResult]:
-        """``situation``: what the counselor confirmed (a clarifying answer); the ranking uses it."""
+                 situation: Situation | None = None, agency: str | None = None) -> tuple[str, SearchResult]:
+        """``situation``: what the counselor confirmed (a clarifying answer); the ranking uses it.
+        ``agency``: the counselor's agency (the common layer and that agency's entries are searched)."""
         masked = mask(question)
-        return masked, self.retriever.search(masked, region=region, top_k=top_k or self.top_k, situation=situation)
+        return masked, self.retriever.search(masked, region=region, top_k=top_k or self.top_k, situation=situation,
+                                             agency=agency)
 
     def advise(self, question: str, region: str | Region | None = None, top_k: int | None = None,
-               situation: Situation | None = None) -> Answer:
-        masked, result = self.retrieve(question, region, top_k, situation)
+               situation: Situation | None = None, agency: str | None = None) -> Answer:
+        masked, result = self.retrieve(question, region, top_k, situation, agency)
         return self.answer(masked, result)
 
     def active_notices(self, masked: str, region: Region) -> list[dict[str, Any]]:
@@ -203,14 +205,15 @@ class Advisor:
         hits = result.hits
         posted = self.active_notices(masked, result.region)
         yield {"hits": hits, "caller_profile": result.situation.as_dict() if result.situation is not None else None,
-               "active_notices": posted}
+               "active_notices": posted, "other_agency": result.other_agency}
         confidence, level = self.policy.assess(hits, masked, result.best_dense, result.evidence)
         if level == "none":
             report = GroundingReport(0, 0)
             yield {"delta": ABSTAIN_TEXT}
             yield {"answer": Answer(ABSTAIN_TEXT, "abstain", [], hits, report, abstained=True,
                                     notices=result.notices, confidence=confidence, confidence_level=level,
-                                    situation=result.situation, active_notices=posted)}
+                                    situation=result.situation, active_notices=posted,
+                                    other_agency=result.other_agency)}
             return
         # the entries as the search saw them: the live index may have moved on since (an entry retired)
         snap = result.snapshot if result.snapshot is not None else self.retriever.holder.snapshot
@@ -257,6 +260,7 @@ class Advisor:
             yield {"answer": Answer(text, gen.name if gen.name == "extractive" else "llm", citations, hits, report,
                                     key_facts=key_facts(sources[0]), notices=result.notices, errors=errors,
                                     confidence=confidence, confidence_level=level, situation=result.situation,
-                                    clarification=clarification_out(result, snap), active_notices=posted)}
+                                    clarification=clarification_out(result, snap), active_notices=posted,
+                                    other_agency=result.other_agency)}
             return
         raise GeneratorError("every generator failed: " + "; ".join(errors))

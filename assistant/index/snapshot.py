@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,7 @@ class Snapshot:
     row_entry: np.ndarray  # entry ordinal per row
     entry_ids: list[str]   # ordinal -> entry id
     _masks: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    _agency_masks: dict[tuple[str, bool], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def kb_version(self) -> int:
@@ -92,6 +94,29 @@ class Snapshot:
             ok = np.array([region.covers(self.entries[eid]) for eid in self.entry_ids], dtype=bool)
             mask = ok[self.row_entry] if len(self.row_entry) else np.zeros(0, bool)
             self._masks[key] = mask
+        return mask
+
+    def agency_rows(self, agency: str) -> np.ndarray:
+        """Boolean row mask: the common layer (entries of no agency) and ``agency``'s own entries."""
+        return self._agency_mask(agency, own=True)
+
+    def other_agency_rows(self, agency: str) -> np.ndarray:
+        """Boolean row mask: entries of every agency but ``agency`` (the complement of ``agency_rows``)."""
+        return self._agency_mask(agency, own=False)
+
+    @cached_property  # a snapshot never changes
+    def agencies(self) -> frozenset[str]:
+        """The codes of the agencies that have at least one entry in this snapshot."""
+        return frozenset(e.agency for e in self.entries.values() if e.agency)
+
+    def _agency_mask(self, agency: str, own: bool) -> np.ndarray:
+        key = (agency, own)
+        mask = self._agency_masks.get(key)
+        if mask is None:
+            mine = np.array([self.entries[eid].agency in ("", agency) for eid in self.entry_ids], dtype=bool)
+            ok = mine if own else ~mine
+            mask = ok[self.row_entry] if len(self.row_entry) else np.zeros(0, bool)
+            self._agency_masks[key] = mask
         return mask
 
 

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -73,10 +73,11 @@ def best_per_entry(rows: np.ndarray, scores: np.ndarray, row_entry: np.ndarray, 
     return Ranked(out_ids, out_scores, out_rows)
 
 
-def lexical_candidates(snap: Snapshot, query_tokens: Sequence[str], mask: np.ndarray | None, k: int
-                       ) -> tuple[Ranked, np.ndarray]:
-    """The top ``k`` entries by their best chunk's BM25, and the BM25 of every chunk row (masked rows 0)."""
-    scores = snap.lexical.scores(query_tokens)
+def lexical_candidates(snap: Snapshot, query_tokens: Sequence[str], mask: np.ndarray | None, k: int,
+                       raw: np.ndarray | None = None) -> tuple[Ranked, np.ndarray]:
+    """The top ``k`` entries by their best chunk's BM25, and the BM25 of every chunk row (masked rows 0).
+    ``raw``: the unmasked BM25 of every row, when already computed for this query."""
+    scores = snap.lexical.scores(query_tokens) if raw is None else raw
     if mask is not None:
         scores = np.where(mask, scores, 0.0)
     positive = np.flatnonzero(scores > 0)
@@ -97,10 +98,65 @@ def dense_candidates(snap: Snapshot, query_vec: np.ndarray, mask: np.ndarray | N
     return best_per_entry(rows, scores, snap.row_entry, snap.entry_ids, k)
 
 
+def other_agency_leads(order: Sequence[str], fused: Sequence[float], agency_of: Callable[[str], str], own: str,
+                       *, margin: float, limit: int) -> list[int]:
+    """Positions in an unrestricted fused ``order`` of the other agencies' entries worth showing a caller of
+    agency ``own``: those ranked ahead of every entry the caller may use (common or ``own``'s), with a fused
+    score at least ``(1 + margin)`` times that first usable entry's (all of them when none is usable), the
+    best one per agency, at most ``limit``.
+
+    >>> agency = {"a": "nts", "b": "", "c": "nts"}.get
+    >>> other_agency_leads(["a", "b"], [0.0328, 0.0317], agency, "mohw", margin=0.03, limit=2)
+    [0]
+    >>> other_agency_leads(["a", "b"], [0.0328, 0.0323], agency, "mohw", margin=0.03, limit=2)  # too close
+    []
+    """
+    leads: list[int] = []
+    usable: float | None = None
+    for i, entry_id in enumerate(order):
+        code = agency_of(entry_id)
+        if not code or code == own:
+            usable = fused[i]
+            break
+        leads.append(i)
+    if usable is not None:
+        leads = [i for i in leads if fused[i] >= usable * (1 + margin)]
+    seen: set[str] = set()
+    out = []
+    for i in leads:
+        code = agency_of(order[i])
+        if code not in seen:
+            seen.add(code)
+            out.append(i)
+    return out[:limit]
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """What a question contributes to the first stage whatever the filter: BM25 tokens, the BM25 of every
+    row, the query vector; computed once per search even when two filters are ranked."""
+
+    tokens: list[str]
+    lex_raw: np.ndarray | None
+    vector: np.ndarray | None
+    glossed: list[str]
+    latin: bool
+    hangul: float
+
+
 class HybridRetriever:
-    """BM25 + dense, fused per entry with RRF, filtered to the caller's region.
+    """BM25 + dense, fused per entry with RRF, filtered to the caller's region and agency.
 
     Constructor values are defaults; ``search`` arguments override them.
+
+    Agencies (``search(..., agency=CODE)``): a counselor of an agency searches the common layer (entries
+    of no agency) and their own agency's entries; nothing of another agency ever enters ``hits``. The
+    same question is also ranked unfiltered, and when another agency's entry leads it clearly
+    (``other_agency_leads``: ahead of every entry the counselor may use, with a fused score
+    ``other_margin`` above the first of them) it comes back in ``SearchResult.other_agency``, its
+    ``other_agency`` naming the agency, for a transfer. A caller of no agency (``agency`` None or "":
+    the center's admin view, evaluations, benchmarks) searches every entry, and each agency's entry in
+    ``hits`` is marked with its ``other_agency``.
     """
 
     def __init__(
@@ -123,6 +179,8 @@ class HybridRetriever:
         reranker: SecondStage | None = None,
         rerank_k: int = 50,
         lexicon: SituationLexicon | None = None,
+        other_margin: float = 0.03,
+        other_k: int = 2,
     ) -> None:
         self.holder, self.embedder, self.regions = holder, embedder, regions
         self.tokenizer = tokenizer or KoreanTokenizer()
@@ -134,6 +192,9 @@ class HybridRetriever:
         self.candidate_k, self.top_k, self.max_query_chars = candidate_k, top_k, max_query_chars
         self.reranker, self.rerank_k = reranker, rerank_k
         self.lexicon = lexicon or SituationLexicon.default()
+        # 0.03 on RRF(k=60): first in both retrievers against second in both is 1.6 % apart (too close
+        # to call), against third in both 3.3 %
+        self.other_margin, self.other_k = other_margin, other_k
 
     def clean_query(self, question: str) -> tuple[str, list[str]]:
         if not isinstance(question, str):
@@ -171,10 +232,12 @@ class HybridRetriever:
         mode: str = "hybrid",
         situation: Situation | None = None,
         rerank: bool = True,
+        agency: str | None = None,
     ) -> SearchResult:
         """``mode`` is 'hybrid', 'lexical' or 'dense' (the latter two for evaluation and benchmarks).
         ``situation``: what the counselor has confirmed about the caller (a clarifying answer), added to
-        what the question says; ``rerank=False`` ranks with the first stage alone (evaluation)."""
+        what the question says; ``rerank=False`` ranks with the first stage alone (evaluation).
+        ``agency``: the caller's agency code (see the class docstring; None or "" = no agency)."""
         if mode not in ("hybrid", "lexical", "dense"):
             raise InvalidQuery(f"unknown mode {mode!r}; valid: hybrid, lexical, dense")
         top_k = self.top_k if top_k is None else top_k
@@ -183,7 +246,10 @@ class HybridRetriever:
         q, notices = self.clean_query(question)
         reg = self.regions.parse(region)
         snap = self.holder.snapshot  # one snapshot for the whole request
-        cands, lex, dense = self.first_stage(q, reg, snap, top_k, rrf_k=rrf_k, weights=weights, mode=mode)
+        terms = self.query_terms(q, snap, mode)
+        within = snap.agency_rows(agency) if agency and snap.agencies - {agency} else None
+        cands, lex, dense = self.first_stage(q, reg, snap, top_k, rrf_k=rrf_k, weights=weights, mode=mode,
+                                             within=within, terms=terms)
         caller = self.lexicon.extract(q)
         if situation is not None:
             for attr, values in situation.attrs.items():
@@ -195,61 +261,70 @@ class HybridRetriever:
             assert self.reranker is not None
             pool = min(len(cands.entry_ids), max(self.rerank_k, top_k))
             order, scores = self.reranker.rerank(snap, cands, caller, pool)
-        lex_pos = {e: i for i, e in enumerate(lex.entry_ids)}
-        dense_pos = {e: i for i, e in enumerate(dense.entry_ids)}
-        hits = []
-        for i, score in zip(order[:top_k], scores[:top_k], strict=False):
-            entry_id = cands.entry_ids[i]
-            e = snap.entries[entry_id]
-            li, di = lex_pos.get(entry_id), dense_pos.get(entry_id)
-            row = lex.rows[li] if li is not None else dense.rows[di] if di is not None else -1
-            chunk = snap.chunks[row] if row >= 0 else None
-            hits.append(Hit(
-                entry_id=entry_id, title=e.title, scope=e.scope, sido=e.sido, sigungu=e.sigungu,
-                version=e.version, score=round(score, 6),
-                scores=ScoreBreakdown(
-                    lexical_rank=None if li is None else li + 1,
-                    lexical_score=None if li is None else round(lex.scores[li], 4),
-                    dense_rank=None if di is None else di + 1,
-                    dense_score=None if di is None else round(dense.scores[di], 4),
-                    vote_rank=cands.vote_rank.get(entry_id),
-                    fused=round(cands.fused[i], 6),
-                    first_rank=i + 1,
-                ),
-                chunk_id=chunk.chunk_id if chunk else "",
-                snippet=chunk.text if chunk else "",
-            ))
+        hits = _hits(snap, cands, lex, dense, order[:top_k], scores[:top_k], agency or "")
         clarification = self.reranker.clarify(snap, caller, hits) if reranked and self.reranker else None
+        others = self._other_agency(q, reg, snap, top_k, terms, agency, rrf_k=rrf_k, weights=weights,
+                                    mode=mode) if within is not None else []
         return SearchResult(hits=hits, notices=notices, region=reg,
                             best_dense=round(dense.scores[0], 4) if dense.scores else None, snapshot=snap,
                             situation=caller, clarification=clarification,
-                            evidence=_evidence(cands, 5) if reranked else None)
+                            evidence=_evidence(cands, 5) if reranked else None, other_agency=others)
 
-    def first_stage(self, q: str, reg: Region, snap: Snapshot, top_k: int, *, rrf_k: int | None = None,
-                    weights: tuple[float, float] | None = None, mode: str = "hybrid"
-                    ) -> tuple[Candidates, Ranked, Ranked]:
-        """BM25 and dense candidates fused by weighted RRF (plus the scope vote), with the evidence a
-        second stage reads."""
-        mask = snap.region_rows(reg.sido, reg.sigungu) if reg.sido else None
-        k = max(self.candidate_k, top_k)
-        w_lex, w_dense = weights or self.weights
-        lex = dense = Ranked([], [], [])
+    def _other_agency(self, q: str, reg: Region, snap: Snapshot, top_k: int, terms: QueryTerms, agency: str | None,
+                      *, rrf_k: int | None, weights: tuple[float, float] | None, mode: str) -> list[Hit]:
+        """Another agency's entries that lead the unfiltered ranking of the question (``other_agency_leads``),
+        as marked hits; the first stage alone decides (the second stage ranks the caller's own list)."""
+        if not agency or self.other_k <= 0:
+            return []
+        region_rows = snap.region_rows(reg.sido, reg.sigungu) if reg.sido else None
+        others = snap.other_agency_rows(agency)
+        if not (others if region_rows is None else others & region_rows).any():
+            return []  # no other agency's entry this caller's region could see
+        cands, lex, dense = self.first_stage(q, reg, snap, top_k, rrf_k=rrf_k, weights=weights, mode=mode,
+                                             terms=terms)
+        lead = other_agency_leads(cands.entry_ids, cands.fused, lambda e: snap.entries[e].agency, agency,
+                                  margin=self.other_margin, limit=self.other_k)
+        return _hits(snap, cands, lex, dense, lead, [cands.fused[i] for i in lead], agency)
+
+    def query_terms(self, q: str, snap: Snapshot, mode: str = "hybrid") -> QueryTerms:
+        """The question's BM25 tokens (with thesaurus and glossary terms), its BM25 over every row, its vector."""
         share = hangul_share(q)
         latin = share < 0.3 and not IDEOGRAPHS.search(q)
         glossed: list[str] = self.glossary.expand(q) if latin and self.glossary.rules else []
         tokens: list[str] = []
-        lex_rows = qv = None
+        raw = qv = None
         if mode in ("hybrid", "lexical"):
             extra = self.thesaurus.expand(q, self.tokenizer.morphemes(q)) if self.thesaurus.rules else []
             extra += glossed
             tokens = self.tokenizer.tokenize_query(q)
             if extra:
                 tokens += self.tokenizer.tokenize(" ".join(extra))
-            lex, lex_rows = lexical_candidates(snap, tokens, mask, k)
+            raw = snap.lexical.scores(tokens)
         if mode in ("hybrid", "dense"):
             # the thesaurus feeds BM25 only: appended to the embedding query it helped paraphrases
             # but blurred colloquial questions (dev set, both measured)
             qv = self.query_cache.embed(self.embedder, q)
+        return QueryTerms(tokens, raw, qv, glossed, latin, share)
+
+    def first_stage(self, q: str, reg: Region, snap: Snapshot, top_k: int, *, rrf_k: int | None = None,
+                    weights: tuple[float, float] | None = None, mode: str = "hybrid",
+                    within: np.ndarray | None = None, terms: QueryTerms | None = None,
+                    ) -> tuple[Candidates, Ranked, Ranked]:
+        """BM25 and dense candidates fused by weighted RRF (plus the scope vote), with the evidence a
+        second stage reads. ``within``: a row mask (an agency's) applied with the region's;
+        ``terms``: ``query_terms(q, snap, mode)`` when the caller already has them."""
+        mask = snap.region_rows(reg.sido, reg.sigungu) if reg.sido else None
+        if within is not None:
+            mask = within if mask is None else mask & within
+        k = max(self.candidate_k, top_k)
+        w_lex, w_dense = weights or self.weights
+        lex = dense = Ranked([], [], [])
+        terms = terms or self.query_terms(q, snap, mode)
+        share, latin, glossed, tokens, qv = terms.hangul, terms.latin, terms.glossed, terms.tokens, terms.vector
+        lex_rows = None
+        if mode in ("hybrid", "lexical"):
+            lex, lex_rows = lexical_candidates(snap, tokens, mask, k, raw=terms.lex_raw)
+        if mode in ("hybrid", "dense") and qv is not None:
             dense = dense_candidates(snap, qv, mask, k)
         if latin and not glossed:
             # a question in a language without Chinese characters shares almost no tokens with
@@ -284,6 +359,38 @@ class HybridRetriever:
             glossed=bool(glossed), hangul=share,
         )
         return cands, lex, dense
+
+
+def _hits(snap: Snapshot, cands: Candidates, lex: Ranked, dense: Ranked, positions: Sequence[int],
+          scores: Sequence[float], agency: str) -> list[Hit]:
+    """Hits for candidate ``positions`` (in that order, with ``scores``); an entry of an agency other than
+    ``agency`` is marked with its code."""
+    lex_pos = {e: i for i, e in enumerate(lex.entry_ids)}
+    dense_pos = {e: i for i, e in enumerate(dense.entry_ids)}
+    hits = []
+    for i, score in zip(positions, scores, strict=False):
+        entry_id = cands.entry_ids[i]
+        e = snap.entries[entry_id]
+        li, di = lex_pos.get(entry_id), dense_pos.get(entry_id)
+        row = lex.rows[li] if li is not None else dense.rows[di] if di is not None else -1
+        chunk = snap.chunks[row] if row >= 0 else None
+        hits.append(Hit(
+            entry_id=entry_id, title=e.title, scope=e.scope, sido=e.sido, sigungu=e.sigungu,
+            version=e.version, score=round(score, 6),
+            scores=ScoreBreakdown(
+                lexical_rank=None if li is None else li + 1,
+                lexical_score=None if li is None else round(lex.scores[li], 4),
+                dense_rank=None if di is None else di + 1,
+                dense_score=None if di is None else round(dense.scores[di], 4),
+                vote_rank=cands.vote_rank.get(entry_id),
+                fused=round(cands.fused[i], 6),
+                first_rank=i + 1,
+            ),
+            chunk_id=chunk.chunk_id if chunk else "",
+            snippet=chunk.text if chunk else "",
+            other_agency=e.agency if e.agency and e.agency != agency else "",
+        ))
+    return hits
 
 
 def _evidence(cands: Candidates, n: int) -> tuple[float, float]:
