@@ -18,6 +18,7 @@ from sqlmodel import Session
 from assistant.advisor.generators import ExtractiveGenerator, Generator, OpenAIChatGenerator
 from assistant.advisor.prompts import Prompt
 from assistant.advisor.service import AbstentionPolicy, Advisor
+from assistant.agencies.directory import AgencyDirectory
 from assistant.auth.service import TokenService
 from assistant.calls.service import CallService
 from assistant.config import Settings
@@ -184,6 +185,11 @@ class Runtime:
     @cached_property
     def calls(self) -> CallService:
         return CallService(self.engine, self.advisor, self.feedback, observe=self.observe_question)
+
+    @cached_property
+    def agency_directory(self) -> AgencyDirectory:
+        """Agency names and contact lines for the transfer hints on other agencies' hits (cached reads)."""
+        return AgencyDirectory(self.engine)
 
     @cached_property
     def alerts(self) -> AlertService:

@@ -42,6 +42,9 @@ class HitOut(BaseModel):
     scores: ScoresOut
     updated: str = Field(default="", description="the entry's own last-updated date, when the source gives one")
     snippet: str = Field(default="", description="the best-matching passage, shortened")
+    other_agency: str = Field(default="", description="the code of the agency the entry belongs to when that "
+                              "is not the caller's own (a transfer candidate); '' = common or the caller's agency's")
+    transfer_hint: str = Field(default="", description="with other_agency: '이관 권장: <agency> (<contact>)'")
 
 
 class CallerProfileOut(BaseModel):
@@ -67,12 +70,17 @@ class ClarificationOut(BaseModel):
     options: list[ClarifyOptionOut]
 
 
+OTHER_AGENCY_HITS = ("another agency's entries that answer clearly better than any the caller's agency may use, "
+                     "each marked with other_agency and a transfer_hint; never part of hits")
+
+
 class SearchResponse(BaseModel):
     hits: list[HitOut]
     region: str
     notices: list[str]
     caller_profile: CallerProfileOut | None = None
     clarification: ClarificationOut | None = None
+    other_agency_hits: list[HitOut] = Field(default_factory=list, description=OTHER_AGENCY_HITS)
 
 
 class CitationOut(BaseModel):
@@ -125,6 +133,7 @@ class AdviseResponse(BaseModel):
     clarification: ClarificationOut | None = None
     active_notices: list[ActiveNoticeOut] = Field(default_factory=list, description="the center's notices in "
                                                   "force that the question matches: shown above the answer")
+    other_agency_hits: list[HitOut] = Field(default_factory=list, description=OTHER_AGENCY_HITS)
 
 
 class ErrorBody(BaseModel):

@@ -89,7 +89,7 @@ class CallService:
             return None
         question = " ".join(self._recent_citizen_text(call_id))
         t0 = time.perf_counter()
-        result = self.advisor.advise(question, region=region or None)
+        result = self.advisor.advise(question, region=region or None, agency=by.agency)
         if self.observe is not None:  # the utterance itself, once per call and topic (it never raises)
             self.observe(masked, region, result.hits, once=call_id)
         sid = self.feedback.record_suggestion(

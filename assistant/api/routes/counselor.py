@@ -43,11 +43,13 @@ def hit_out(rt: Runtime, h: Hit, snap: Snapshot | None = None) -> dict[str, Any]
     entry = (snap or rt.manager.holder.snapshot).entries.get(h.entry_id)
     snippet = " ".join(h.snippet.split())
     return {**h.as_dict(), "updated": entry.updated if entry else "",
-            "snippet": snippet[:200] + ("…" if len(snippet) > 200 else "")}
+            "snippet": snippet[:200] + ("…" if len(snippet) > 200 else ""),
+            "transfer_hint": rt.agency_directory.transfer_hint(h.other_agency) if h.other_agency else ""}
 
 
 def answer_out(rt: Runtime, answer: Answer, suggestion_id: int | None, snap: Snapshot | None = None) -> dict[str, Any]:
-    return {**answer.as_dict(), "hits": [hit_out(rt, h, snap) for h in answer.hits], "suggestion_id": suggestion_id}
+    return {**answer.as_dict(), "hits": [hit_out(rt, h, snap) for h in answer.hits], "suggestion_id": suggestion_id,
+            "other_agency_hits": [hit_out(rt, h, snap) for h in answer.other_agency]}
 
 
 @router.get("/v1/me", response_model=Me)
@@ -65,17 +67,20 @@ def regions(rt: RuntimeDep) -> RegionsOut:
 
 
 @router.post("/v1/search", response_model=SearchResponse)
-def search(body: AskRequest, rt: RuntimeDep) -> SearchResponse:
-    """The manual entries for a question, in the caller's region."""
+def search(body: AskRequest, rt: RuntimeDep, principal: PrincipalDep) -> SearchResponse:
+    """The manual entries for a question, in the caller's region: the common layer's and the token's agency's
+    (another agency's entry that answers clearly better comes apart, in ``other_agency_hits``)."""
     question = mask_pii(body.question).text
-    result = rt.retriever.search(question, region=body.region, top_k=body.top_k, situation=answers_of(body))
+    result = rt.retriever.search(question, region=body.region, top_k=body.top_k, situation=answers_of(body),
+                                 agency=principal.agency)
     rt.observe_question(question, result.region.label, result.hits, snapshot=result.snapshot)  # alerts; never raises
     snap = result.snapshot
     return SearchResponse.model_validate({
         "hits": [hit_out(rt, h, snap) for h in result.hits], "region": result.region.label,
         "notices": result.notices,
         "caller_profile": result.situation.as_dict() if result.situation is not None else None,
-        "clarification": clarification_out(result, snap) if snap is not None else None})
+        "clarification": clarification_out(result, snap) if snap is not None else None,
+        "other_agency_hits": [hit_out(rt, h, snap) for h in result.other_agency]})
 
 
 def answers_of(body: AskRequest) -> Situation | None:
@@ -90,7 +95,8 @@ def advise(body: AskRequest, request: Request, rt: RuntimeDep, principal: Princi
     then ``delta``s of answer text, then ``done`` with citations, the grounding report and the
     ``suggestion_id`` to send feedback with."""
     t0 = time.perf_counter()
-    masked, result = rt.advisor.retrieve(body.question, body.region, body.top_k, answers_of(body))
+    masked, result = rt.advisor.retrieve(body.question, body.region, body.top_k, answers_of(body),
+                                         agency=principal.agency)
     rt.observe_question(masked, result.region.label, result.hits, snapshot=result.snapshot)  # alerts; never raises
     snap = result.snapshot  # the one snapshot this request reads
     metrics = request.app.state.metrics
@@ -128,7 +134,8 @@ def _sse(rt: Runtime, events: Iterator[dict[str, Any]], record: Any, snap: Snaps
                 # the caller's situation comes with the hits: the widget shows it before the answer
                 yield _frame("hits", {"hits": [hit_out(rt, h, snap) for h in e["hits"]],
                                       "caller_profile": e.get("caller_profile"),
-                                      "active_notices": e.get("active_notices", [])})
+                                      "active_notices": e.get("active_notices", []),
+                                      "other_agency_hits": [hit_out(rt, h, snap) for h in e.get("other_agency", [])]})
             elif "delta" in e:
                 yield _frame("delta", {"text": e["delta"]})
             elif "answer" in e:
