@@ -50,7 +50,7 @@ async function ask() {
       if (ticket !== state.asking) return;
       if (name === "hits") {
         hits = data.hits || [];
-        startStreaming(hits);
+        startStreaming(hits, data.other_agency_hits || []);
         renderAnswerNotices($("answer-notices"), data.active_notices);
         showSituation(data.caller_profile);
       } else if (name === "delta") {
@@ -106,7 +106,7 @@ function answerClarify(option) {
 }
 
 /** Retrieval is done, the answer is being written: cards now, a placeholder for the text. */
-function startStreaming(hits) {
+function startStreaming(hits, others = []) {
   state.advice = null;
   state.streaming = true;
   state.pending = [];
@@ -124,7 +124,7 @@ function startStreaming(hits) {
   $("facts").replaceChildren();
   $("answer-details").hidden = true;
   for (const id of ["up-btn", "down-btn"]) $(id).disabled = true;
-  showCards(hits, false);
+  showCards(hits, false, others);
 }
 
 /** Render an advise response (from /v1/advise or a live call's suggestion) in the answer panel and the cards. */
@@ -163,7 +163,7 @@ function showAdvice(data) {
   $("answer-details").hidden = !notes.length;
 
   resetFeedback();
-  showCards(data.hits || [], abstained);
+  showCards(data.hits || [], abstained, data.other_agency_hits || []);
   state.streaming = false;
   if (data.suggestion_id != null) {
     sendFeedback("displayed");
@@ -190,22 +190,41 @@ function renderAnswerText(node, text, citations) {
   node.append(text.slice(last));
 }
 
-function showCards(hits, abstained) {
+/** The counselor's own cards (common and own agency's entries), then, apart and marked, another agency's entries
+ * that answer clearly better, each with where to transfer the call ('이관 권장: 국세청 (126)'). */
+function showCards(hits, abstained, others = []) {
   state.hits = hits;
-  $("cards-box").hidden = !hits.length;
+  $("cards-box").hidden = !hits.length && !others.length;
   $("cards-title").textContent = abstained ? "가장 가까운 매뉴얼 (참고용)" : "관련 매뉴얼";
-  $("cards").replaceChildren(...hits.map((hit, i) => {
-    const meta = el("div", { class: "meta" },
-      scopeBadge(hit.scope),
-      el("span", {}, regionLabel(hit)),
-      el("span", {}, `v${hit.version}`),
-      hit.updated ? el("span", {}, `수정 ${formatDate(hit.updated)}`) : null);
-    return el("li", { class: "card", dataset: { entryId: hit.entry_id } },
-      el("button", { type: "button", class: "open", title: i < 5 ? `열기 (Alt+${i + 1})` : "열기", onclick: () => openHit(hit) },
-        el("div", { class: "t" }, el("span", { class: "n" }, String(i + 1)), el("span", {}, hit.title)),
-        meta,
-        hit.snippet ? el("div", { class: "snip" }, hit.snippet) : null));
-  }));
+  $("cards").replaceChildren(...hits.map((hit, i) => card(hit, String(i + 1), i < 5 ? `열기 (Alt+${i + 1})` : "열기")));
+  let box = $("other-agency-box");
+  if (!box) {
+    box = el("div", { id: "other-agency-box", class: "other-agency-box" },
+      el("h3", { id: "other-agency-title" }, "다른 기관 매뉴얼 (이관 검토)"),
+      el("ol", { class: "cards", id: "other-agency-cards", "aria-labelledby": "other-agency-title" }));
+    $("cards-box").append(box);
+  }
+  box.hidden = !others.length;
+  $("other-agency-cards").replaceChildren(...others.map((hit) => card(hit, "↗", "열기 (다른 기관)")));
+}
+
+/** One card; an entry of another agency (``other_agency``) is marked as that agency's, with the transfer hint. */
+function card(hit, number, title) {
+  const other = hit.other_agency || "";
+  const meta = el("div", { class: "meta" },
+    other ? el("span", { class: "badge agency-other", title: `다른 기관(${other})의 매뉴얼` }, `타 기관 · ${other}`) : null,
+    scopeBadge(hit.scope),
+    el("span", {}, regionLabel(hit)),
+    el("span", {}, `v${hit.version}`),
+    hit.updated ? el("span", {}, `수정 ${formatDate(hit.updated)}`) : null);
+  const attrs = { class: other ? "card other-agency" : "card", dataset: { entryId: hit.entry_id } };
+  if (other) attrs.dataset.otherAgency = other;
+  return el("li", attrs,
+    el("button", { type: "button", class: "open", title, onclick: () => openHit(hit) },
+      el("div", { class: "t" }, el("span", { class: "n" }, number), el("span", {}, hit.title)),
+      meta,
+      other && hit.transfer_hint ? el("div", { class: "transfer-hint" }, hit.transfer_hint) : null,
+      hit.snippet ? el("div", { class: "snip" }, hit.snippet) : null));
 }
 
 function openHit(hit) {
