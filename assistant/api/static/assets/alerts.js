@@ -1,9 +1,14 @@
-// The supervisor's alert screen: the urgent-issue alerts, refreshed every few seconds, acknowledged and
-// resolved from here (each action is audited by the service).
+// The supervisor's alert screen: the urgent-issue alerts, acknowledged and resolved from here (each action
+// is audited by the service). It follows the live stream (GET /v1/events): a new alert refreshes the list at
+// once; a slow poll catches what the stream does not carry (another supervisor's acknowledgement, a count
+// that grew) and stands in while the stream is down.
 import { ApiError, api, askToken, el, errorText, formatDate, whoAmI } from "/assets/api.js";
+import { EventStream } from "/assets/events.js";
 
 const $ = (id) => document.getElementById(id);
-const REFRESH_MS = 5000;
+const REFRESH_MS = 60000;
+const LIVE_LABEL = { open: "실시간", closed: "다시 연결하는 중…", unauthorized: "실시간 연결 안 됨" };
+let stream = null;
 const STATUS_LABEL = { open: "열림", acknowledged: "확인", resolved: "해결" };
 const KIND_LABEL = { urgent: "긴급", topic: "일반" };
 let timer = null;
@@ -93,6 +98,15 @@ async function start() {
     showProblem(err);
   }
   await refresh();
+  if (stream) stream.stop();
+  stream = new EventStream({
+    onEvent: (name) => { if (name === "alert") refresh(); },
+    onState: (state) => {
+      document.body.dataset.live = state;
+      $("live-state").textContent = LIVE_LABEL[state] || state;
+    },
+  });
+  stream.run();
   document.body.dataset.ready = "true";
   schedule();
 }
