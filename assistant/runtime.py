@@ -19,6 +19,7 @@ from assistant.advisor.generators import ExtractiveGenerator, Generator, OpenAIC
 from assistant.advisor.prompts import Prompt
 from assistant.advisor.service import AbstentionPolicy, Advisor
 from assistant.agencies.directory import AgencyDirectory
+from assistant.agencies.service import AgencyService
 from assistant.auth.service import TokenService
 from assistant.calls.service import CallService
 from assistant.config import Settings
@@ -192,6 +193,16 @@ class Runtime:
         return AgencyDirectory(self.engine)
 
     @cached_property
+    def agencies(self) -> AgencyService:
+        """The agency table; a creation or deletion takes effect at once in this process (token cache and
+        directory cleared), within their cache times on other replicas."""
+        def changed() -> None:
+            self.tokens.forget()
+            self.agency_directory.invalidate()
+
+        return AgencyService(self.engine, on_change=changed)
+
+    @cached_property
     def alerts(self) -> AlertService:
         """Urgent-issue alerts: counts in Redis when one is configured (every replica sees every question),
         else in this process. ``alerts.on_alert`` is where the widgets' push subscribes."""
@@ -239,7 +250,7 @@ class Runtime:
     @cached_property
     def editor(self) -> EditorService:
         on_change = self.evals.enqueue if self.settings.eval_on_change else None
-        return EditorService(self.engine, self.manager, on_change=on_change)
+        return EditorService(self.engine, self.manager, on_change=on_change, agencies=self.agencies.codes)
 
     @cached_property
     def drafts(self) -> DraftService:

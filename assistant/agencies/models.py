@@ -17,3 +17,18 @@ class Agency(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     created_by: str = Field(default="", max_length=100)
     deleted_at: datetime | None = None
+
+
+class AgencyCreate(SQLModel):
+    code: str = Field(min_length=2, max_length=20)
+    name: str = Field(min_length=1, max_length=200)
+    contact: str = Field(default="", max_length=200)
+
+
+class AgencyPublic(SQLModel):
+    code: str
+    name: str
+    contact: str
+    created_at: datetime
+    created_by: str
+    deleted_at: datetime | None = None

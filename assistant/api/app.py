@@ -22,10 +22,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import __version__
+from assistant.agencies.service import AgencyExists
 from assistant.api.deps import RuntimeDep
 from assistant.api.headers import SecurityHeaders
 from assistant.api.observability import install_observability
-from assistant.api.routes import admin, alerts, calls, counselor, entries, evals, notices, push
+from assistant.api.routes import admin, agencies, alerts, calls, counselor, entries, evals, notices, push
 from assistant.api.routes.trends import router as trends_router
 from assistant.api.schemas import ErrorResponse, Health
 from assistant.api.security import RateLimiter, authorize
@@ -60,7 +61,7 @@ STATUS: dict[type[AssistantError], int] = {
     GateFailed: 409, DraftNotReady: 409, RunNotComparable: 409, NoticeEnded: 409,
     InvalidQuery: 422, UnknownRegion: 422, ImportValidationError: 422, RateLimited: 429,
     IndexNotReady: 503, ServiceUnavailable: 503, SavedNotIndexed: 503,
-    AlertClosed: 409,
+    AlertClosed: 409, AgencyExists: 409,
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": what} for code, what in (
@@ -174,6 +175,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     for module in (counselor, calls, entries, evals, admin, notices, push, alerts):
         app.include_router(module.router)
     app.include_router(trends_router)  # trends, 현행화 and gap drafts (its own line: the tuple above is busy)
+    app.include_router(agencies.router)
     mount_ui(app)
     return app
 

@@ -48,19 +48,22 @@ class Metrics:
                                  ["route", "method"], buckets=LATENCY_BUCKETS, registry=r)
         self.stage = Histogram("assistant_stage_duration_seconds", "Retrieval and answer generation latency",
                                ["stage"], buckets=LATENCY_BUCKETS, registry=r)
-        self.answers = Counter("assistant_answers_total", "Answers by the mode that produced them", ["mode"],
-                               registry=r)
+        # by agency too ("" = tokens of no agency): each agency's demand and abstentions, per tenant
+        self.answers = Counter("assistant_answers_total", "Answers by the mode that produced them and the asking "
+                               "token's agency", ["mode", "agency"], registry=r)
+        self.searches = Counter("assistant_searches_total", "Searches by the token's agency", ["agency"], registry=r)
         self.fallbacks = Counter("assistant_generator_fallbacks_total",
                                  "Generator failures that fell back to the next generator", registry=r)
-        self.abstentions = Counter("assistant_abstentions_total", "Questions the manuals did not cover", registry=r)
+        self.abstentions = Counter("assistant_abstentions_total", "Questions the manuals did not cover, by the "
+                                   "asking token's agency", ["agency"], registry=r)
 
-    def observe_answer(self, mode: str, errors: Iterable[str], abstained: bool) -> None:
-        self.answers.labels(mode=mode).inc()
+    def observe_answer(self, mode: str, errors: Iterable[str], abstained: bool, agency: str = "") -> None:
+        self.answers.labels(mode=mode, agency=agency).inc()
         n = sum(1 for _ in errors)
         if n:
             self.fallbacks.inc(n)
         if abstained:
-            self.abstentions.inc()
+            self.abstentions.labels(agency=agency).inc()
 
 
 class _RuntimeCollector:

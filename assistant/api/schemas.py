@@ -171,6 +171,7 @@ class CallOut(BaseModel):
     region: str
     counselor: str
     status: str
+    agency: str = Field(default="", description="the agency whose counselor holds the call (\"\" = none)")
 
 
 class UtteranceIn(BaseModel):
@@ -214,6 +215,7 @@ class Me(BaseModel):
     name: str
     role: str
     permissions: list[str]
+    agency: str = Field(default="", description="the token's agency (\"\" = none: the whole center)")
 
 
 class RegionsOut(BaseModel):
@@ -341,6 +343,7 @@ class AuditPage(BaseModel):
 class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     role: Literal["counselor", "editor", "qa", "admin"]
+    agency: str = Field(default="", max_length=20, description="the agency the token belongs to (\"\" = none)")
 
 
 class TokenOut(BaseModel):
@@ -351,6 +354,7 @@ class TokenOut(BaseModel):
     created_at: datetime
     created_by: str
     revoked_at: datetime | None
+    agency: str = ""
 
 
 class TokenCreated(TokenOut):
@@ -373,6 +377,7 @@ class EvalRunOut(BaseModel):
     affected: list[str] = Field(description="questions scored first (their gold or previous hits touch a change)")
     affected_scores: dict[str, float]
     error: str
+    agency: str = Field(default="", description="the agency whose edits queued it (\"\" = the center's)")
 
 
 class EvalRunDetail(EvalRunOut):
@@ -413,6 +418,7 @@ class DraftOut(BaseModel):
     published_at: datetime | None
     published_by: str
     override_reason: str
+    agency: str = ""
 
 
 class PublishIn(BaseModel):

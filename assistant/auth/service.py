@@ -6,6 +6,10 @@ busy replica does not read the token table on every request; a revocation takes 
 ``cache_seconds``. While the database is unreachable, tokens checked in the last ``stale_seconds``
 keep working (search and advice go on from the loaded index).
 
+A token may belong to an agency (``agency``): it authenticates only while that agency is live; after
+the agency is deleted it is a 401 (at once in the process that deleted it, which clears the cache, and
+within ``cache_seconds`` everywhere else).
+
 >>> tokens = TokenService(engine)                                  # doctest: +SKIP
 >>> plain = tokens.create(name="kim", role="counselor")            # doctest: +SKIP
 >>> tokens.authenticate(plain).role                                # doctest: +SKIP
@@ -25,6 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, func, select
 
+from assistant.agencies.models import Agency
 from assistant.auth.models import ApiToken, AuditEvent
 from assistant.auth.roles import Role, parse_role
 from assistant.errors import AssistantError, Unauthorized
@@ -76,23 +81,32 @@ class TokenService:
         self._cache: dict[str, tuple[float, Principal]] = {}
         self._lock = threading.Lock()
 
-    def create(self, *, name: str, role: str | Role, created_by: Principal | str = "cli") -> str:
-        """A new token for ``name`` with ``role``; the plain token is returned once and never stored."""
-        return self.issue(name=name, role=role, created_by=created_by)[0]
+    def create(self, *, name: str, role: str | Role, created_by: Principal | str = "cli", agency: str = "") -> str:
+        """A new token for ``name`` with ``role`` (of ``agency``, if given); the plain token is returned once
+        and never stored."""
+        return self.issue(name=name, role=role, created_by=created_by, agency=agency)[0]
 
-    def issue(self, *, name: str, role: str | Role, created_by: Principal | str = "cli") -> tuple[str, ApiToken]:
-        """``create``, also returning the stored row."""
+    def issue(self, *, name: str, role: str | Role, created_by: Principal | str = "cli",
+              agency: str = "") -> tuple[str, ApiToken]:
+        """``create``, also returning the stored row. An agency that is not live is ``UnknownAgency`` (422)."""
         role = parse_role(str(role))
         name = name.strip()
         if not name or len(name) > 100:
             raise AssistantError("token name must be 1-100 characters")
         plain = PREFIX + secrets.token_urlsafe(32)
         with session_scope(self.engine) as s:
-            row = ApiToken(name=name, role=str(role), token_hash=hash_token(plain), prefix=plain[:8],
+            if agency:
+                live = set(s.exec(select(Agency.code).where(col(Agency.deleted_at).is_(None))))
+                if agency not in live:
+                    from assistant.agencies.codes import UnknownAgency
+
+                    raise UnknownAgency(agency, live)
+            row = ApiToken(name=name, role=str(role), token_hash=hash_token(plain), prefix=plain[:8], agency=agency,
                            created_by=created_by.name if isinstance(created_by, Principal) else created_by)
             s.add(row)
             s.flush()
-            record_audit(s, created_by, "token.create", name, detail={"role": str(role), "token_id": row.id})
+            record_audit(s, created_by, "token.create", name,
+                         detail={"role": str(role), "token_id": row.id, "agency": agency})
         return plain, row
 
     def authenticate(self, token: str | None) -> Principal:
@@ -107,6 +121,8 @@ class TokenService:
         try:
             with Session(self.engine) as s:
                 row = s.exec(select(ApiToken).where(ApiToken.token_hash == key)).first()
+                gone = row is not None and bool(row.agency) and s.exec(select(Agency.code).where(
+                    Agency.code == row.agency, col(Agency.deleted_at).is_(None))).first() is None
         except OperationalError:
             # the database is down: a token this process checked recently still works, so counselors
             # keep searching from the loaded index; anything else waits for the database (503)
@@ -115,7 +131,9 @@ class TokenService:
             raise
         if row is None or row.revoked_at is not None:
             raise Unauthorized("invalid or revoked token")
-        principal = Principal(row.name, Role(row.role), row.id)
+        if gone:
+            raise Unauthorized(f"the token's agency {row.agency!r} was deleted")
+        principal = Principal(row.name, Role(row.role), row.id, row.agency)
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
@@ -137,6 +155,10 @@ class TokenService:
                 row.revoked_at = utcnow()
                 s.add(row)
                 record_audit(s, by, "token.revoke", row.name, detail={"token_id": token_id})
+        self.forget()
+        return row
+
+    def forget(self) -> None:
+        """Drop the cached authentications (after a revocation or an agency's deletion)."""
         with self._lock:
             self._cache.clear()
-        return row

@@ -3,7 +3,8 @@
 A call belongs to one counselor at a time: the token holder who opened it, then whoever it was
 transferred to. Its counselor reads it, adds to it and hands it over. Roles with ``read_calls``
 (supervisors, admins) read every call but change none (403). Anyone else is told the call does not
-exist (404), so call ids cannot be probed.
+exist (404), so call ids cannot be probed. A call of an agency is hidden (404) from the tokens of other
+agencies whatever their role, ``read_calls`` included (admins and tokens of no agency see every agency's).
 
 >>> from assistant.auth.roles import Role
 >>> kim = Principal("kim", Role.counselor)
@@ -13,12 +14,15 @@ exist (404), so call ids cannot be probed.
 <Decision.allow: 'allow'>
 >>> decide("lee", Principal("boss", Role.supervisor), CallAccess.write)
 <Decision.refuse: 'refuse'>
+>>> decide("lee", Principal("boss", Role.supervisor, agency="nts"), CallAccess.read, agency="mois")
+<Decision.hide: 'hide'>
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
+from assistant.agencies.codes import visible
 from assistant.auth.roles import Permission, allowed
 from assistant.auth.service import Principal
 
@@ -34,8 +38,10 @@ class Decision(StrEnum):
     hide = "hide"      # 404: the caller may not even know it exists
 
 
-def decide(counselor: str, principal: Principal, access: CallAccess) -> Decision:
-    """What ``principal`` may do to a call that is ``counselor``'s now."""
+def decide(counselor: str, principal: Principal, access: CallAccess, *, agency: str = "") -> Decision:
+    """What ``principal`` may do to a call that is ``counselor``'s now, of ``agency`` ("" = none)."""
+    if not visible(agency, principal):
+        return Decision.hide
     if principal.name == counselor:
         return Decision.allow
     if allowed(principal.role, Permission.read_calls):

@@ -59,13 +59,13 @@ class CallService:
         if region:
             self.advisor.retriever.regions.parse(region)  # an unknown region is refused up front
         with session_scope(self.engine) as s:
-            call = Call(region=region, counselor=by.name)
+            call = Call(region=region, counselor=by.name, agency=by.agency)
             s.add(call)
             return call
 
     def _call(self, s: Session, call_id: str, by: Principal, access: CallAccess) -> Call:
         call = s.get(Call, call_id)
-        decision = Decision.hide if call is None else decide(call.counselor, by, access)
+        decision = Decision.hide if call is None else decide(call.counselor, by, access, agency=call.agency)
         if decision is Decision.hide or call is None:
             raise CallNotFound(call_id)
         if decision is Decision.refuse:
@@ -95,7 +95,7 @@ class CallService:
         sid = self.feedback.record_suggestion(
             result, question=question, region=region, actor=by.name, call_id=call_id,
             kb_version=self.advisor.retriever.holder.snapshot.kb_version,
-            latency_ms=(time.perf_counter() - t0) * 1000)
+            latency_ms=(time.perf_counter() - t0) * 1000, agency=by.agency)
         payload = {**result.as_dict(), "suggestion_id": sid}
         with session_scope(self.engine) as s:
             s.add(CallEvent(call_id=call_id, kind="suggestion", text=result.text, payload=payload))

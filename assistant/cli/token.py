@@ -17,9 +17,11 @@ app = typer.Typer(name="token", help=f"API tokens (roles: {ROLES}).", no_args_is
 def token_create(
     role: Annotated[str, typer.Option(help=ROLES)],
     name: Annotated[str, typer.Option(help="Who or what uses it (shown in the audit log)")],
+    agency: Annotated[str, typer.Option(help="The agency it belongs to (a code from `assistant agency list`); "
+                                        "none: the whole center")] = "",
 ) -> None:
     """Print a new API token (only its hash is stored: keep it now)."""
-    typer.echo(runtime().tokens.create(name=name, role=role, created_by="cli"))
+    typer.echo(runtime().tokens.create(name=name, role=role, created_by="cli", agency=agency))
 
 
 @app.command("list")
@@ -27,7 +29,7 @@ def token_list() -> None:
     """Every token: id, name, role, prefix, created, revoked."""
     for t in runtime().tokens.list():
         revoked = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
-        typer.echo(f"{t.id}\t{t.name}\t{t.role}\t{t.prefix}…\t{t.created_at:%Y-%m-%d %H:%M}\t{revoked}")
+        typer.echo(f"{t.id}\t{t.name}\t{t.role}\t{t.agency or '-'}\t{t.prefix}…\t{t.created_at:%Y-%m-%d %H:%M}\t{revoked}")
 
 
 @app.command("revoke")

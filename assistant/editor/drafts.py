@@ -7,6 +7,10 @@ a gate is refused unless an admin overrides it with a reason, which is audited. 
 through the ordinary edit path with the draft's base version, so a draft made stale by someone
 else's edit is a 409 like any stale edit.
 
+A draft is of the agency of the entry it changes (``Draft.agency``); a token of an agency drafts only
+its agency's entries (the editor's rules, ``editor/service.py``) and finds no other agency's drafts
+(lists leave them out, a single one is a 404).
+
 >>> drafts = DraftService(engine, manager, editor, evals, advisor)                          # doctest: +SKIP
 >>> d = drafts.create(action="update", entry_id="WLF1", changes={"title": "새 제목"}, base_version=3, actor=me)  # doctest: +SKIP
 >>> drafts.wait(d.id).passed; drafts.publish(d.id, actor=me)                                  # doctest: +SKIP
@@ -24,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from assistant.advisor.service import Advisor
+from assistant.agencies.codes import new_entry_agency, readable, visible
 from assistant.auth.roles import Role
 from assistant.auth.service import Principal, record_audit
 from assistant.editor.models import Draft
@@ -87,12 +92,24 @@ class DraftService:
             if current.version != base_version:
                 raise VersionConflict(entry_id, base_version, current.version)
 
+    def _agency(self, action: str, entry_id: str, changes: dict[str, Any], actor: Principal) -> tuple[str, dict[str, Any]]:
+        """The draft's agency, as the edit it stages would be checked; a new entry's changes name it."""
+        if action == "create":
+            agency = new_entry_agency(entry_id, changes.get("agency") or None, actor, self.editor.agencies())
+            return agency, ({**changes, "agency": agency} if agency else changes)
+        with Session(self.engine) as s:
+            current = self.editor.check_access(s, entry_id, actor)
+        if "agency" in changes and changes["agency"] != current.agency:
+            self.editor.check_move(entry_id, changes["agency"] or "", actor)
+        return current.agency, changes
+
     def create(self, *, action: str, entry_id: str, changes: dict[str, Any], base_version: int, note: str,
                actor: Principal, evaluate_now: bool = True) -> Draft:
         self._validate(action, entry_id, changes, base_version)
+        agency, changes = self._agency(action, entry_id, changes, actor)
         with session_scope(self.engine) as s:
             draft = Draft(author=actor.name, entry_id=entry_id, action=action, base_version=base_version,
-                          changes=changes, note=note)
+                          changes=changes, note=note, agency=agency)
             s.add(draft)
             s.flush()
             record_audit(s, actor, "draft.create", entry_id, version=base_version, detail={"draft_id": draft.id})
@@ -161,7 +178,7 @@ class DraftService:
 
     # ------------------------------------------------------------------ publishing
     def publish(self, draft_id: int, *, actor: Principal, override: bool = False, reason: str = "") -> Change:
-        draft = self.get(draft_id)
+        draft = self.get(draft_id, by=actor)
         if draft.status != "ready":
             raise DraftNotReady(f"draft {draft_id} is {draft.status}; only an evaluated draft can be published")
         if draft.passed is False:
@@ -199,7 +216,7 @@ class DraftService:
         return change
 
     def discard(self, draft_id: int, *, actor: Principal) -> Draft:
-        draft = self.get(draft_id)
+        draft = self.get(draft_id, by=actor)
         if draft.status in ("published", "discarded"):
             raise DraftNotReady(f"draft {draft_id} is already {draft.status}")
         self._set(draft_id, status="discarded")
@@ -217,16 +234,20 @@ class DraftService:
                 setattr(row, k, v)
             s.add(row)
 
-    def get(self, draft_id: int) -> Draft:
+    def get(self, draft_id: int, *, by: Principal | None = None) -> Draft:
+        """The draft; one of an agency ``by`` may not read is not found."""
         with Session(self.engine) as s:
             row = s.get(Draft, draft_id)
-            if row is None:
+            if row is None or (by is not None and not visible(row.agency, by)):
                 raise DraftNotFound(draft_id)
             return row
 
-    def list(self, *, status: str | None = None, entry_id: str | None = None, limit: int = 50) -> list[Draft]:
+    def list(self, *, status: str | None = None, entry_id: str | None = None, limit: int = 50,
+             by: Principal | None = None) -> list[Draft]:
         with Session(self.engine) as s:
             stmt = select(Draft)
+            if by is not None and (agencies := readable(by)) is not None:
+                stmt = stmt.where(col(Draft.agency).in_(agencies))
             if status:
                 stmt = stmt.where(Draft.status == status)
             if entry_id:

@@ -27,3 +27,4 @@ class Draft(SQLModel, table=True):
     published_at: datetime | None = None
     published_by: str = Field(default="", max_length=100)
     override_reason: str = Field(default="", max_length=500)
+    agency: str = Field(default="", max_length=20, index=True)  # the entry's agency ("" = common)

@@ -1,6 +1,11 @@
 """Create, edit, retire and import entries; each change is audited in its own transaction and the
 live index is refreshed right after the commit, so the change is searchable when the call returns.
 
+Agencies (``agencies/codes.py``): a caller of an agency creates and imports only that agency's entries
+(ids ``<code>:...``), and changes only those: another agency's entry is an ``EntryNotFound`` (404, its
+existence is not told), a common one is ``Forbidden`` (403: everyone reads it). Admins and callers of no
+agency change every entry; an id whose prefix claims another agency than the entry's is a 422.
+
 >>> editor = EditorService(engine, manager)                                           # doctest: +SKIP
 >>> change = editor.update("WLF1", EntryUpdate(title="새 제목"), expected_version=3, actor=me)  # doctest: +SKIP
 >>> change.indexed_kb_version >= change.version.id                                      # doctest: +SKIP
@@ -11,16 +16,17 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from assistant.agencies.codes import AgencyIdMismatch, UnknownAgency, id_agency, may_edit, new_entry_agency, sees_all
 from assistant.auth.service import Principal, record_audit
-from assistant.errors import IndexNotReady, SavedNotIndexed
+from assistant.errors import EntryNotFound, Forbidden, IndexNotReady, SavedNotIndexed
 from assistant.index.manager import IndexManager
 from assistant.kb import repo
 from assistant.kb.db import session_scope
@@ -60,15 +66,18 @@ class EditorService:
     """Writes to the knowledge base on behalf of a person, with the audit row in the same transaction."""
 
     def __init__(self, engine: Engine, manager: IndexManager,
-                 on_change: Callable[[str, list[str]], object] | None = None) -> None:
+                 on_change: Callable[[str, list[str], str], object] | None = None, *,
+                 agencies: Callable[[], Collection[str]] = frozenset) -> None:
         self.engine, self.manager, self.on_change = engine, manager, on_change
+        self.agencies = agencies  # the live agencies' codes, read when an edit needs them
 
-    def _changed(self, trigger: str, entry_ids: list[str]) -> None:
-        """Tell the evaluation queue (or whoever listens); its failure never undoes a committed change."""
+    def _changed(self, trigger: str, entry_ids: list[str], agency: str = "") -> None:
+        """Tell the evaluation queue (or whoever listens) whose edit it was; its failure never undoes a
+        committed change."""
         if self.on_change is None or not entry_ids:
             return
         try:
-            self.on_change(trigger, entry_ids)
+            self.on_change(trigger, entry_ids, agency)
         except Exception:  # noqa: BLE001 - the edit stands; the next change or a manual run re-queues
             log.exception("could not queue an evaluation after %s", trigger)
 
@@ -88,23 +97,52 @@ class EditorService:
             log.exception("index not refreshed after %s", change)
             raise SavedNotIndexed(change, str(exc) or type(exc).__name__, version) from exc
 
-    def _settle(self, change: str, entry_ids: list[str], version: int | None = None) -> int:
+    def _settle(self, change: str, entry_ids: list[str], version: int | None = None, agency: str = "") -> int:
         """After a commit: refresh the live index, and queue the evaluation even when the refresh failed."""
         try:
             return self._refresh(change, version)
         finally:
-            self._changed(change, entry_ids)
+            self._changed(change, entry_ids, agency)
+
+    def check_access(self, s: Session, entry_id: str, actor: Principal) -> EntryVersion:
+        """The current version of ``entry_id`` if ``actor`` may change it; else 404 or 403 (module docstring)."""
+        current = repo.get_entry(s, entry_id)
+        verdict = may_edit(current.agency, actor)
+        if verdict is None:
+            raise EntryNotFound(entry_id)
+        if verdict is False:
+            raise Forbidden(f"entry {entry_id} is common (every agency's): a token of agency {actor.agency!r} "
+                            "changes only that agency's entries")
+        return current
+
+    def check_move(self, entry_id: str, agency: str, actor: Principal) -> None:
+        """An edit that moves an entry to ``agency``: admins and callers of no agency only, to a live one
+        whose code the id's prefix does not contradict."""
+        if not sees_all(actor):
+            raise Forbidden("a token of an agency cannot move an entry to another agency or the common layer")
+        codes = self.agencies()
+        if agency and agency not in codes:
+            raise UnknownAgency(agency, codes)
+        if id_agency(entry_id, codes) != agency:
+            raise AgencyIdMismatch(f"entry id {entry_id!r} does not fit agency {agency or '(common)'!r}: "
+                                   f"an agency's entry ids start with '<code>:'")
 
     def create(self, data: EntryCreate, *, actor: Principal, note: str = "created") -> Change:
+        agency = new_entry_agency(data.entry_id, data.agency or None, actor, self.agencies())
+        data = data.model_copy(update={"agency": agency})
         if not data.updated:
             data = data.model_copy(update={"updated": today()})
         with session_scope(self.engine) as s:
             v = repo.create_entry(s, data, author=actor.name, note=note or "created")
             record_audit(s, actor, "entry.create", v.entry_id, version=v.version, detail={"note": note})
-        return Change(v, self._settle(f"entry.create {v.entry_id}", [v.entry_id], v.version))
+        return Change(v, self._settle(f"entry.create {v.entry_id}", [v.entry_id], v.version, agency))
 
     def update(self, entry_id: str, data: EntryUpdate, *, expected_version: int, actor: Principal,
                note: str = "edited") -> Change:
+        with Session(self.engine) as s:
+            current = self.check_access(s, entry_id, actor)
+        if data.agency is not None and data.agency != current.agency:
+            self.check_move(entry_id, data.agency, actor)
         if data.updated is None and self._changes_something(entry_id, data):
             # an edit here is the entry's latest update (counselors see "수정 <date>")
             data = data.model_copy(update={"updated": today()})
@@ -115,7 +153,7 @@ class EditorService:
                 record_audit(s, actor, "entry.update", entry_id, version=v.version,
                              detail={"note": note, "fields": sorted(data.model_dump(exclude_unset=True))})
         changed = [entry_id] if v.version != expected_version else []
-        return Change(v, self._settle(f"entry.update {entry_id}", changed, v.version))
+        return Change(v, self._settle(f"entry.update {entry_id}", changed, v.version, actor.agency))
 
     def _changes_something(self, entry_id: str, data: EntryUpdate) -> bool:
         with Session(self.engine) as s:
@@ -126,14 +164,36 @@ class EditorService:
 
     def retire(self, entry_id: str, *, expected_version: int, actor: Principal, note: str = "retired") -> Change:
         with session_scope(self.engine) as s:
+            self.check_access(s, entry_id, actor)
             v = repo.retire_entry(s, entry_id, expected_version=expected_version, author=actor.name,
                                   note=note or "retired")
             record_audit(s, actor, "entry.retire", entry_id, version=v.version, detail={"note": note})
-        return Change(v, self._settle(f"entry.retire {entry_id}", [entry_id], v.version))
+        return Change(v, self._settle(f"entry.retire {entry_id}", [entry_id], v.version, actor.agency))
+
+    def scoped_records(self, records: Sequence[EntryRecord], actor: Principal) -> list[EntryRecord]:
+        """``records`` as ``actor`` may import them: each one's agency checked like a new entry's (an agency's
+        caller's rows become that agency's), and every existing entry among them one ``actor`` may change."""
+        codes = self.agencies()
+        out = [replace(r, agency=new_entry_agency(r.entry_id, r.agency or None, actor, codes)) for r in records]
+        if not sees_all(actor):
+            with Session(self.engine) as s:
+                for r in out:
+                    try:
+                        current = repo.get_entry(s, r.entry_id)
+                    except EntryNotFound:
+                        continue  # a new entry
+                    if current.agency != actor.agency:
+                        self.check_access(s, r.entry_id, actor)
+        return out
 
     def import_records(self, records: Sequence[EntryRecord], source: str, *, actor: Principal,
                        dry_run: bool = False, prune: bool = False) -> tuple[list[repo.SyncReport], int]:
-        """All or nothing: the import and its audit rows commit together (a dry run writes neither)."""
+        """All or nothing: the import and its audit rows commit together (a dry run writes neither). A caller
+        of an agency imports only that agency's entries and may not prune (pruning retires by source, which
+        the common layer shares)."""
+        if not sees_all(actor) and prune:
+            raise Forbidden("a token of an agency may not prune an import: ask an admin")
+        records = self.scoped_records(records, actor)
         def audit(s: Session, reports: list[repo.SyncReport]) -> None:
             for r in reports:
                 if r.touched:
@@ -146,7 +206,7 @@ class EditorService:
         if dry_run or not any(r.touched for r in reports):
             return reports, self.manager.holder.snapshot.kb_version if self.manager.holder.ready else 0
         kb_version = self._settle("kb.import " + ", ".join(r.source for r in reports if r.touched),
-                                  [e for r in reports for e in r.touched])
+                                  [e for r in reports for e in r.touched], agency=actor.agency)
         return reports, kb_version
 
     def diff(self, entry_id: str, from_version: int | None, to_version: int | None) -> dict[str, Any]:

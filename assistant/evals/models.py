@@ -34,3 +34,4 @@ class EvalRun(SQLModel, table=True):
     results: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)  # one row per question
     meta: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)  # what it ran on (as run.json)
     error: str = ""
+    agency: str = Field(default="", max_length=20, index=True)  # whose edits queued it ("" = the center's)

@@ -6,6 +6,11 @@ under a cluster-wide lock): first the questions whose gold entries or previous t
 changed entries (seconds), then the whole set, then the quality gates. Results stay in the
 database, so every replica serves the same history and a queued run survives a restart.
 
+A run belongs to the agency whose edit queued it ("" = the center's: manual runs, edits by tokens of
+no agency); runs of different agencies never coalesce. The reading methods take ``agencies``, the
+agency values a caller may read (``None`` = all; ``agencies.codes.readable``): another agency's run is
+not found.
+
 >>> queue = EvalQueue(engine, advisor, queries_path=Path("evals/dev/queries.jsonl"))   # doctest: +SKIP
 >>> queue.enqueue("entry.update WLF1", ["WLF1"]); queue.run_pending()                   # doctest: +SKIP
 """
@@ -113,11 +118,13 @@ class EvalQueue:
         return gate_rows(check_gates(self.gates(), summary)) if self.gates() else []
 
     # ------------------------------------------------------------------ queue
-    def enqueue(self, trigger: str, changed: Iterable[str] = ()) -> int:
-        """Queue a run for these changed entries; joins the run still waiting, if there is one."""
+    def enqueue(self, trigger: str, changed: Iterable[str] = (), agency: str = "") -> int:
+        """Queue a run for these changed entries (``agency``'s edits); joins that agency's run still waiting,
+        if there is one."""
         changed = list(changed)
         with exclusive(self.engine, "eval-queue"), session_scope(self.engine) as s:
-            waiting = s.exec(select(EvalRun).where(EvalRun.status == "queued").order_by(col(EvalRun.id))).first()
+            waiting = s.exec(select(EvalRun).where(EvalRun.status == "queued", EvalRun.agency == agency)
+                             .order_by(col(EvalRun.id))).first()
             if waiting is not None:
                 waiting.changed = sorted(set(waiting.changed) | set(changed))
                 waiting.trigger = (waiting.trigger + "; " + trigger)[-300:] if trigger else waiting.trigger
@@ -125,7 +132,8 @@ class EvalQueue:
                 s.flush()
                 run_id = waiting.id
             else:
-                run = EvalRun(trigger=trigger[:300], changed=sorted(set(changed)), dataset=str(self.queries_path))
+                run = EvalRun(trigger=trigger[:300], changed=sorted(set(changed)), dataset=str(self.queries_path),
+                              agency=agency)
                 s.add(run)
                 s.flush()
                 run_id = run.id
@@ -161,12 +169,14 @@ class EvalQueue:
                 setattr(run, k, v)
             s.add(run)
 
-    def previous(self, before: int | None = None) -> EvalRun | None:
-        """The latest finished run (before run ``before``)."""
+    def previous(self, before: int | None = None, agencies: Sequence[str] | None = None) -> EvalRun | None:
+        """The latest finished run (before run ``before``, of ``agencies``)."""
         with Session(self.engine) as s:
             stmt = select(EvalRun).where(EvalRun.status == "done")
             if before is not None:
                 stmt = stmt.where(col(EvalRun.id) < before)
+            if agencies is not None:
+                stmt = stmt.where(col(EvalRun.agency).in_(agencies))
             return s.exec(stmt.order_by(col(EvalRun.id).desc())).first()
 
     def latest_summary(self) -> dict[str, Any] | None:
@@ -240,22 +250,25 @@ class EvalQueue:
             self._wake.clear()
 
     # ------------------------------------------------------------------ reading
-    def list(self, limit: int = 20) -> list[EvalRun]:
+    def list(self, limit: int = 20, agencies: Sequence[str] | None = None) -> list[EvalRun]:
         with Session(self.engine) as s:
-            return list(s.exec(select(EvalRun).order_by(col(EvalRun.id).desc()).limit(limit)))
+            stmt = select(EvalRun)
+            if agencies is not None:
+                stmt = stmt.where(col(EvalRun.agency).in_(agencies))
+            return list(s.exec(stmt.order_by(col(EvalRun.id).desc()).limit(limit)))
 
-    def get(self, run_id: int) -> EvalRun:
+    def get(self, run_id: int, agencies: Sequence[str] | None = None) -> EvalRun:
         with Session(self.engine) as s:
             run = s.get(EvalRun, run_id)
-            if run is None:
+            if run is None or (agencies is not None and run.agency not in agencies):
                 raise EvalRunNotFound(run_id)
             return run
 
-    def compare(self, run_id: int, with_id: int | None = None) -> dict[str, Any]:
+    def compare(self, run_id: int, with_id: int | None = None, agencies: Sequence[str] | None = None) -> dict[str, Any]:
         """Per-question improvements and regressions of run ``run_id`` against ``with_id`` (default:
         the finished run before it), with the before and after answers."""
-        run = self.get(run_id)
-        base = self.get(with_id) if with_id else self.previous(before=run_id)
+        run = self.get(run_id, agencies)
+        base = self.get(with_id, agencies) if with_id else self.previous(before=run_id, agencies=agencies)
         if run.status != "done" or base is None or base.status != "done":
             raise RunNotComparable(f"run {run_id} cannot be compared yet: it and an earlier run must both be done")
         return {"run_id": run_id, "with_id": base.id,

@@ -48,6 +48,7 @@ class Suggestion(SQLModel, table=True):
     top_lexical: float | None = None
     kb_version: int = 0
     latency_ms: float = 0.0
+    agency: str = Field(default="", max_length=20, index=True)  # the asking token's agency ("" = none)
 
 
 class Feedback(SQLModel, table=True):

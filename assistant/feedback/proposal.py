@@ -95,12 +95,15 @@ class GapDrafts:
         except AssistantError:
             return Region()
 
-    def propose(self, suggestion_ids: Sequence[int]) -> dict[str, Any]:
+    def propose(self, suggestion_ids: Sequence[int], agencies: list[str] | None = None) -> dict[str, Any]:
+        """A new entry drafted from these suggestions; one of an agency not in ``agencies`` (``None`` = any)
+        is not found."""
         ids = list(dict.fromkeys(suggestion_ids))
         if not ids or len(ids) > MAX_IDS:
             raise InvalidQuery(f"name 1 to {MAX_IDS} suggestion ids (suggestion_id=…), not {len(ids)}")
         with Session(self.engine) as s:
-            rows = {r.id: r for r in s.exec(select(Suggestion).where(col(Suggestion.id).in_(ids)))}
+            rows = {r.id: r for r in s.exec(select(Suggestion).where(col(Suggestion.id).in_(ids)))
+                    if agencies is None or r.agency in agencies}
             missing = [i for i in ids if i not in rows]
             if missing:
                 raise SuggestionNotFound(missing[0])

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import true
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -82,7 +83,10 @@ class FeedbackService:
         self.engine, self.tokenize = engine, tokenize
 
     def record_suggestion(self, answer: Answer, *, question: str, region: str, actor: str,
-                          call_id: str | None = None, kb_version: int = 0, latency_ms: float = 0.0) -> int:
+                          call_id: str | None = None, kb_version: int = 0, latency_ms: float = 0.0,
+                          agency: str = "") -> int:
+        """Store what was shown; ``agency`` is the asking token's: only that agency's tokens (and admins and
+        tokens of no agency) find it again, to send feedback on it or read it in the gap report."""
         hits = answer.hits[:5]
         with session_scope(self.engine) as s:
             row = Suggestion(
@@ -94,16 +98,18 @@ class FeedbackService:
                        "dense": h.scores.dense_score, "lexical": h.scores.lexical_score} for h in hits],
                 top_dense=max((h.scores.dense_score or 0.0 for h in hits), default=None),
                 top_lexical=max((h.scores.lexical_score or 0.0 for h in hits), default=None),
-                kb_version=kb_version, latency_ms=round(latency_ms, 2))
+                kb_version=kb_version, latency_ms=round(latency_ms, 2), agency=agency)
             s.add(row)
             s.flush()
             assert row.id is not None
             return row.id
 
     def add(self, suggestion_id: int, kind: FeedbackKind, *, actor: str, entry_id: str | None = None,
-            reason: FeedbackReason | None = None, comment: str = "") -> Feedback:
+            reason: FeedbackReason | None = None, comment: str = "", agencies: list[str] | None = None) -> Feedback:
+        """Feedback on a suggestion; one of an agency not in ``agencies`` (``None`` = any) is not found."""
         with session_scope(self.engine) as s:
-            if s.get(Suggestion, suggestion_id) is None:
+            suggestion = s.get(Suggestion, suggestion_id)
+            if suggestion is None or (agencies is not None and suggestion.agency not in agencies):
                 raise SuggestionNotFound(suggestion_id)
             row = Feedback(suggestion_id=suggestion_id, kind=str(kind), entry_id=entry_id,
                            reason=str(reason) if reason else None, comment=mask_pii(comment).text, actor=actor)
@@ -120,14 +126,17 @@ class FeedbackService:
                              .order_by(col(Feedback.id))))
             return row, fb
 
-    def gaps(self, *, days: int = 30, limit: int = 50, max_rows: int = 5000) -> tuple[datetime, list[GapGroup]]:
-        """The knowledge-gap report since ``days`` ago (see the module docstring)."""
+    def gaps(self, *, days: int = 30, limit: int = 50, max_rows: int = 5000,
+             agencies: list[str] | None = None) -> tuple[datetime, list[GapGroup]]:
+        """The knowledge-gap report since ``days`` ago (see the module docstring), of the suggestions made to
+        tokens of ``agencies`` (``None`` = all)."""
         since = datetime.now(UTC) - timedelta(days=days)
+        mine = col(Suggestion.agency).in_(agencies) if agencies is not None else true()
         with Session(self.engine) as s:
-            rows = list(s.exec(select(Suggestion).where(col(Suggestion.created_at) >= since)
+            rows = list(s.exec(select(Suggestion).where(col(Suggestion.created_at) >= since, mine)
                                .order_by(col(Suggestion.id).desc()).limit(max_rows)))
             downs = list(s.exec(select(Feedback, Suggestion).join(Suggestion, col(Feedback.suggestion_id) == col(Suggestion.id))
-                                .where(Feedback.kind == FeedbackKind.thumbs_down, col(Feedback.created_at) >= since)
+                                .where(Feedback.kind == FeedbackKind.thumbs_down, col(Feedback.created_at) >= since, mine)
                                 .order_by(col(Feedback.id).desc()).limit(max_rows)))
         groups: list[GapGroup] = []
         abstained = [r for r in rows if r.abstained]

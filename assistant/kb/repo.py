@@ -95,7 +95,9 @@ def list_entries(
     status: Status | None = Status.active,
     offset: int = 0,
     limit: int = 50,
+    agency: str | None = None,
 ) -> tuple[list[EntryVersion], int]:
+    """Current versions matching the filters (``agency``: that agency's, "" = the common layer's)."""
     stmt = _current_query()
     if q:
         like = f"%{q}%"
@@ -109,6 +111,8 @@ def list_entries(
         stmt = stmt.where(EntryVersion.sigungu == sigungu)
     if status is not None:
         stmt = stmt.where(EntryVersion.status == status)
+    if agency is not None:
+        stmt = stmt.where(EntryVersion.agency == agency)
     count = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = list(session.exec(stmt.order_by(col(EntryVersion.entry_id)).offset(offset).limit(limit)))
     return rows, int(count)

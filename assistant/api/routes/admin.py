@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from assistant.agencies.codes import readable
 from assistant.api.deps import PrincipalDep, RuntimeDep
 from assistant.api.schemas import AuditOut, AuditPage, GapsOut, TokenCreated, TokenIn, TokenOut
 from assistant.auth.service import list_audit
@@ -15,10 +16,11 @@ router = APIRouter()
 
 
 @router.get("/v1/gaps", response_model=GapsOut, tags=["reports"])
-def gaps(rt: RuntimeDep, days: Annotated[int, Query(ge=1, le=365)] = 30,
+def gaps(rt: RuntimeDep, principal: PrincipalDep, days: Annotated[int, Query(ge=1, le=365)] = 30,
          limit: Annotated[int, Query(ge=1, le=500)] = 50) -> GapsOut:
-    """What the manuals failed to answer: abstentions, low-confidence answers and thumbs-down, grouped."""
-    since, groups = rt.feedback.gaps(days=days, limit=limit)
+    """What the manuals failed to answer: abstentions, low-confidence answers and thumbs-down, grouped (a
+    token of an agency: from its agency's counselors' questions only)."""
+    since, groups = rt.feedback.gaps(days=days, limit=limit, agencies=readable(principal))
     return GapsOut.model_validate({"since": since, "groups": [g.as_dict() for g in groups]})
 
 
@@ -41,7 +43,7 @@ def list_tokens(rt: RuntimeDep) -> list[TokenOut]:
 @router.post("/v1/tokens", response_model=TokenCreated, status_code=201, tags=["admin"])
 def create_token(body: TokenIn, rt: RuntimeDep, principal: PrincipalDep) -> TokenCreated:
     """A new token; the response is the only time it is shown."""
-    plain, row = rt.tokens.issue(name=body.name, role=body.role, created_by=principal)
+    plain, row = rt.tokens.issue(name=body.name, role=body.role, created_by=principal, agency=body.agency)
     return TokenCreated.model_validate({**row.model_dump(), "token": plain})
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.concurrency import iterate_in_threadpool
 
 from assistant.advisor.service import clarification_out
+from assistant.agencies.codes import readable
 from assistant.api.deps import PrincipalDep, RuntimeDep
 from assistant.api.schemas import (
     AdviseResponse,
@@ -55,7 +56,8 @@ def answer_out(rt: Runtime, answer: Answer, suggestion_id: int | None, snap: Sna
 @router.get("/v1/me", response_model=Me)
 def me(principal: PrincipalDep) -> Me:
     """Who this token belongs to and what it may do (the widget shows it)."""
-    return Me(name=principal.name, role=str(principal.role), permissions=permissions_of(principal.role))
+    return Me(name=principal.name, role=str(principal.role), permissions=permissions_of(principal.role),
+              agency=principal.agency)
 
 
 @router.get("/v1/regions", response_model=RegionsOut)
@@ -67,13 +69,14 @@ def regions(rt: RuntimeDep) -> RegionsOut:
 
 
 @router.post("/v1/search", response_model=SearchResponse)
-def search(body: AskRequest, rt: RuntimeDep, principal: PrincipalDep) -> SearchResponse:
+def search(body: AskRequest, rt: RuntimeDep, principal: PrincipalDep, request: Request) -> SearchResponse:
     """The manual entries for a question, in the caller's region: the common layer's and the token's agency's
     (another agency's entry that answers clearly better comes apart, in ``other_agency_hits``)."""
     question = mask_pii(body.question).text
     result = rt.retriever.search(question, region=body.region, top_k=body.top_k, situation=answers_of(body),
                                  agency=principal.agency)
     rt.observe_question(question, result.region.label, result.hits, snapshot=result.snapshot)  # alerts; never raises
+    request.app.state.metrics.searches.labels(agency=principal.agency).inc()
     snap = result.snapshot
     return SearchResponse.model_validate({
         "hits": [hit_out(rt, h, snap) for h in result.hits], "region": result.region.label,
@@ -105,11 +108,12 @@ def advise(body: AskRequest, request: Request, rt: RuntimeDep, principal: Princi
 
     def record(answer: Answer) -> int | None:
         metrics.stage.labels(stage="generation").observe(time.perf_counter() - retrieved)
-        metrics.observe_answer(answer.mode, answer.errors, answer.abstained)
+        metrics.observe_answer(answer.mode, answer.errors, answer.abstained, principal.agency)
         try:
             return rt.feedback.record_suggestion(
                 answer, question=masked, region=result.region.label, actor=principal.name,
-                kb_version=(snap or rt.manager.holder.snapshot).kb_version, latency_ms=(time.perf_counter() - t0) * 1000)
+                kb_version=(snap or rt.manager.holder.snapshot).kb_version, latency_ms=(time.perf_counter() - t0) * 1000,
+                agency=principal.agency)
         except OperationalError as exc:  # the answer matters more than its record: serve it, say so
             log.error("suggestion not recorded (database unavailable): %s", str(exc).splitlines()[0])
             answer.notices.append("이 답변은 기록되지 않았습니다(데이터베이스 연결 불가): 피드백을 보낼 수 없습니다")
@@ -151,5 +155,5 @@ def _sse(rt: Runtime, events: Iterator[dict[str, Any]], record: Any, snap: Snaps
 def feedback(body: FeedbackIn, rt: RuntimeDep, principal: PrincipalDep) -> FeedbackOut:
     """What the counselor did with a suggestion: displayed, clicked, copied, thumbs up or down (with a reason)."""
     row = rt.feedback.add(body.suggestion_id, body.kind, actor=principal.name, entry_id=body.entry_id,
-                          reason=body.reason, comment=body.comment)
+                          reason=body.reason, comment=body.comment, agencies=readable(principal))
     return FeedbackOut.model_validate(row.model_dump())

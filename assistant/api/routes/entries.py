@@ -44,16 +44,20 @@ def list_entries(
     region: Annotated[str, Query(max_length=100, description="only this region's own entries")] = "",
     scope: Scope | None = None,
     status: Literal["active", "retired", "all"] = "active",
+    agency: Annotated[str | None, Query(max_length=20, description="only this agency's entries ('' = common); "
+                                        "an unknown code is a 422 listing the valid ones")] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> EntriesPublic:
     """Entries (current versions), newest ids first within the filter."""
     reg = rt.retriever.regions.parse(region) if region else None
+    if agency:
+        rt.agencies.require(agency)
     with session_scope(rt.engine) as s:
         rows, count = repo.list_entries(
             s, q=q.strip(), scope=scope, sido=reg.sido if reg else None,
             sigungu=(reg.sigungu if reg and reg.sigungu else None) if reg else None,
-            status=None if status == "all" else Status(status), offset=offset, limit=limit)
+            status=None if status == "all" else Status(status), offset=offset, limit=limit, agency=agency)
         return EntriesPublic(data=[EntryPublic.model_validate(r.model_dump()) for r in rows], count=count)
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from assistant.agencies.codes import readable
 from assistant.api.deps import PrincipalDep, RuntimeDep
 from assistant.api.routes.entries import change_out
 from assistant.api.schemas import (
@@ -30,31 +31,34 @@ def run_out(run: EvalRun) -> dict[str, object]:
 
 
 @router.get("/v1/evals", response_model=list[EvalRunOut], tags=["evals"])
-def list_evals(rt: RuntimeDep, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> list[EvalRunOut]:
-    """Recent evaluation runs, newest first: what triggered each, its scores and failed gates."""
-    return [EvalRunOut.model_validate(run_out(r)) for r in rt.evals.list(limit)]
+def list_evals(rt: RuntimeDep, principal: PrincipalDep,
+               limit: Annotated[int, Query(ge=1, le=200)] = 20) -> list[EvalRunOut]:
+    """Recent evaluation runs, newest first: what triggered each, its scores and failed gates (a token of an
+    agency: its agency's runs and the center's)."""
+    return [EvalRunOut.model_validate(run_out(r)) for r in rt.evals.list(limit, readable(principal, common=True))]
 
 
 @router.post("/v1/evals", response_model=EvalQueued, status_code=202, tags=["evals"])
 def queue_eval(body: EvalRequest, rt: RuntimeDep, principal: PrincipalDep) -> EvalQueued:
     """Queue a run now (it joins a run still waiting, if any)."""
-    return EvalQueued(run_id=rt.evals.enqueue(f"{body.note} by {principal.name}"))
+    return EvalQueued(run_id=rt.evals.enqueue(f"{body.note} by {principal.name}", agency=principal.agency))
 
 
 @router.get("/v1/evals/{run_id}", response_model=EvalRunDetail, tags=["evals"])
-def get_eval(run_id: int, rt: RuntimeDep, results: bool = False) -> EvalRunDetail:
-    """One run: scores by type, language and region, failed gates, what it ran on; per question with ?results=true."""
-    run = rt.evals.get(run_id)
+def get_eval(run_id: int, rt: RuntimeDep, principal: PrincipalDep, results: bool = False) -> EvalRunDetail:
+    """One run: scores by type, language and region, failed gates, what it ran on; per question with ?results=true.
+    Another agency's run is a 404."""
+    run = rt.evals.get(run_id, readable(principal, common=True))
     return EvalRunDetail.model_validate({**run_out(run), "summary": run.summary, "meta": run.meta,
                                          "results": run.results if results else None})
 
 
 @router.get("/v1/evals/{run_id}/compare", tags=["evals"])
-def compare_eval(run_id: int, rt: RuntimeDep, with_run: Annotated[int | None, Query(alias="with", ge=1)] = None
-                 ) -> dict[str, object]:
-    """Per-question improvements and regressions against an earlier run (default: the one before),
-    with the answers before and after and the entries whose versions changed."""
-    return rt.evals.compare(run_id, with_run)
+def compare_eval(run_id: int, rt: RuntimeDep, principal: PrincipalDep,
+                 with_run: Annotated[int | None, Query(alias="with", ge=1)] = None) -> dict[str, object]:
+    """Per-question improvements and regressions against an earlier run (default: the one before that the
+    caller may read), with the answers before and after and the entries whose versions changed."""
+    return rt.evals.compare(run_id, with_run, readable(principal, common=True))
 
 
 @router.post("/v1/drafts", response_model=DraftOut, status_code=201, tags=["editor"])
@@ -66,18 +70,19 @@ def create_draft(body: DraftIn, rt: RuntimeDep, principal: PrincipalDep) -> Draf
 
 
 @router.get("/v1/drafts", response_model=list[DraftOut], tags=["editor"])
-def list_drafts(rt: RuntimeDep, status: Annotated[str | None, Query(max_length=20)] = None,
+def list_drafts(rt: RuntimeDep, principal: PrincipalDep, status: Annotated[str | None, Query(max_length=20)] = None,
                 entry_id: Annotated[str | None, Query(max_length=200)] = None,
                 limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[DraftOut]:
-    """Drafts, newest first (``?status=``, ``?entry_id=``)."""
+    """Drafts, newest first (``?status=``, ``?entry_id=``); a token of an agency: its agency's only."""
     return [DraftOut.model_validate(d.model_dump())
-            for d in rt.drafts.list(status=status, entry_id=entry_id, limit=limit)]
+            for d in rt.drafts.list(status=status, entry_id=entry_id, limit=limit, by=principal)]
 
 
 @router.get("/v1/drafts/{draft_id}", response_model=DraftOut, tags=["editor"])
-def get_draft(draft_id: int, rt: RuntimeDep) -> DraftOut:
-    """A draft and its evaluation: scores before and after, failed gates, questions it makes worse."""
-    return DraftOut.model_validate(rt.drafts.get(draft_id).model_dump())
+def get_draft(draft_id: int, rt: RuntimeDep, principal: PrincipalDep) -> DraftOut:
+    """A draft and its evaluation: scores before and after, failed gates, questions it makes worse (another
+    agency's draft is a 404)."""
+    return DraftOut.model_validate(rt.drafts.get(draft_id, by=principal).model_dump())
 
 
 @router.post("/v1/drafts/{draft_id}/publish", response_model=EntryChange, tags=["editor"])

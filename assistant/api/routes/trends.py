@@ -11,7 +11,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.api.deps import RuntimeDep
+from assistant.agencies.codes import readable
+from assistant.api.deps import PrincipalDep, RuntimeDep
 from assistant.ops.currency.report import CSP, attention, render_csv, render_html, summarize
 from assistant.ops.currency.rules import Quarter, parse_quarter, quarter_of
 from assistant.ops.trends.counting import KST, parse_window
@@ -199,7 +200,7 @@ SuggestionIds = Annotated[list[Annotated[int, Field(ge=1, lt=2**31)]],
 
 
 @router.get("/v1/gaps/draft", response_model=GapDraftOut, tags=["editor"])
-def gap_draft(rt: RuntimeDep, suggestion_ids: SuggestionIds) -> GapDraftOut:
+def gap_draft(rt: RuntimeDep, principal: PrincipalDep, suggestion_ids: SuggestionIds) -> GapDraftOut:
     """A new entry prefilled from a knowledge-gap group's questions and the calls they came from (their
     after-call records and what the counselor said): stage it with ``POST /v1/drafts`` (action create)."""
-    return GapDraftOut.model_validate(rt.gap_drafts.propose(suggestion_ids))
+    return GapDraftOut.model_validate(rt.gap_drafts.propose(suggestion_ids, readable(principal)))
