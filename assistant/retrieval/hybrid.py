@@ -99,28 +99,42 @@ def dense_candidates(snap: Snapshot, query_vec: np.ndarray, mask: np.ndarray | N
 
 
 def other_agency_leads(order: Sequence[str], fused: Sequence[float], agency_of: Callable[[str], str], own: str,
-                       *, margin: float, limit: int) -> list[int]:
+                       *, margin: float, limit: int,
+                       evidence: Callable[[str], tuple[float, float]] | None = None,
+                       cos_margin: float = 0.01, lex_ratio: float = 1.1) -> list[int]:
     """Positions in an unrestricted fused ``order`` of the other agencies' entries worth showing a caller of
     agency ``own``: those ranked ahead of every entry the caller may use (common or ``own``'s), with a fused
     score at least ``(1 + margin)`` times that first usable entry's (all of them when none is usable), the
     best one per agency, at most ``limit``.
+
+    Ranks alone cannot tell a better answer from a look-alike: among near-copies of one entry (an
+    agency's re-titled version of a common entry) the order is decided by noise. So with ``evidence``
+    (entry -> (best cosine, best BM25)) a leader must also beat the first usable entry on what the
+    retrievers measured: a cosine ``cos_margin`` higher, or a BM25 ``lex_ratio`` times as high.
 
     >>> agency = {"a": "nts", "b": "", "c": "nts"}.get
     >>> other_agency_leads(["a", "b"], [0.0328, 0.0317], agency, "mohw", margin=0.03, limit=2)
     [0]
     >>> other_agency_leads(["a", "b"], [0.0328, 0.0323], agency, "mohw", margin=0.03, limit=2)  # too close
     []
+    >>> near_copy = {"a": (0.894, 4.9), "b": (0.893, 5.0)}.get
+    >>> other_agency_leads(["a", "b"], [0.0328, 0.0317], agency, "mohw", margin=0.03, limit=2, evidence=near_copy)
+    []
     """
     leads: list[int] = []
-    usable: float | None = None
+    usable: int | None = None
     for i, entry_id in enumerate(order):
         code = agency_of(entry_id)
         if not code or code == own:
-            usable = fused[i]
+            usable = i
             break
         leads.append(i)
     if usable is not None:
-        leads = [i for i in leads if fused[i] >= usable * (1 + margin)]
+        leads = [i for i in leads if fused[i] >= fused[usable] * (1 + margin)]
+        if evidence is not None:
+            cos_u, lex_u = evidence(order[usable])
+            leads = [i for i in leads if (ev := evidence(order[i]))[0] >= cos_u + cos_margin
+                     or (ev[1] > 0 and ev[1] >= lex_u * lex_ratio)]
     seen: set[str] = set()
     out = []
     for i in leads:
@@ -153,7 +167,8 @@ class HybridRetriever:
     of no agency) and their own agency's entries; nothing of another agency ever enters ``hits``. The
     same question is also ranked unfiltered, and when another agency's entry leads it clearly
     (``other_agency_leads``: ahead of every entry the counselor may use, with a fused score
-    ``other_margin`` above the first of them) it comes back in ``SearchResult.other_agency``, its
+    ``other_margin`` above the first of them, and a clearly higher cosine or BM25 than it, so a
+    look-alike copy never counts) it comes back in ``SearchResult.other_agency``, its
     ``other_agency`` naming the agency, for a transfer. A caller of no agency (``agency`` None or "":
     the center's admin view, evaluations, benchmarks) searches every entry, and each agency's entry in
     ``hits`` is marked with its ``other_agency``.
@@ -283,7 +298,8 @@ class HybridRetriever:
         cands, lex, dense = self.first_stage(q, reg, snap, top_k, rrf_k=rrf_k, weights=weights, mode=mode,
                                              terms=terms)
         lead = other_agency_leads(cands.entry_ids, cands.fused, lambda e: snap.entries[e].agency, agency,
-                                  margin=self.other_margin, limit=self.other_k)
+                                  margin=self.other_margin, limit=self.other_k,
+                                  evidence=lambda e: (cands.dense_score.get(e, 0.0), cands.lex_score.get(e, 0.0)))
         return _hits(snap, cands, lex, dense, lead, [cands.fused[i] for i in lead], agency)
 
     def query_terms(self, q: str, snap: Snapshot, mode: str = "hybrid") -> QueryTerms:

@@ -109,6 +109,20 @@ def test_the_marking_rule(order, fused, expected) -> None:
 
 
 @pytest.mark.unit
+@pytest.mark.parametrize(("lead", "usable", "marked"), [
+    ((0.90, 5.0), (0.85, 5.0), True),    # a clearly higher cosine
+    ((0.86, 12.0), (0.86, 6.0), True),   # a clearly higher BM25
+    ((0.894, 4.9), (0.893, 5.0), False),  # a look-alike: ahead by rank, not by what the retrievers measured
+    ((0.90, 0.0), (0.91, 0.0), False),
+])
+def test_the_marking_rule_asks_for_better_evidence_than_rank(lead, usable, marked) -> None:
+    evidence = {"a1": lead, "c": usable}.__getitem__
+    got = other_agency_leads(["a1", "c"], [1.10, 1.0], lambda e: AG(e) or "", "mohw", margin=0.03, limit=2,
+                             evidence=evidence)
+    assert got == ([0] if marked else [])
+
+
+@pytest.mark.unit
 def test_the_marking_rule_keeps_at_most_limit() -> None:
     order, fused = ["a1", "b1", "c"], [1.3, 1.2, 1.0]
     assert other_agency_leads(order, fused, lambda e: AG(e) or "", "mohw", margin=0.03, limit=1) == [0]
