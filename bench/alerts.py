@@ -6,7 +6,8 @@ weighted like the 120 center's callers (Seoul's 25 districts, a few from elsewhe
 a time drawn from a call center's daily curve (busy 9-18 h, quiet at night). A few callers a day
 ask about urgent things anywhere (정전, 화재, 가스 …), as they do, so the urgent pairs have a
 baseline too. Each measured day gets incidents: e.g. 40 callers from 강남구 about a water cut within
-30 minutes. One warm-up day comes first, so every pair has the baseline the service would have.
+30 minutes, and a city-wide one (50 calls about snow from all 25 districts, two or so each).
+One warm-up day comes first, so every pair has the baseline the service would have.
 
 Every question goes through ``AlertService.process`` as the API's worker does it: kiwi tagging, the
 shipped dictionary, counting (this process's store, or Redis with ``--redis``), the spike test, and
@@ -57,6 +58,7 @@ class Incident:
     minutes: float
     phrasings: tuple[str, ...]
     hour: float  # start, hours after the day's midnight
+    spread: bool = False  # city-wide: each call from a random district of ``region`` (a city)
 
 
 INCIDENTS = (
@@ -65,6 +67,9 @@ INCIDENTS = (
     Incident("정전", f"{SEOUL} 마포구", 25, 30, ("전기가 나갔어요", "정전이에요 언제 복구돼요", "엘리베이터가 멈췄어요",
                                             "전기가 안 들어와요"), 19.0),
     Incident("싱크홀", f"{SEOUL} 송파구", 15, 30, ("도로가 꺼졌어요", "싱크홀이 생겼어요", "땅이 꺼졌어요 위험해요"), 3.0),
+    # city-wide: 50 calls over 30 minutes from all 25 districts, two or so each, no district's own spike
+    Incident("폭설", SEOUL, 50, 30, ("눈이 너무 많이 와요", "제설이 안 됐어요", "골목에 눈 안 치워요", "빙판길이 위험해요"),
+             7.5, spread=True),
 )
 
 
@@ -132,7 +137,9 @@ def simulate(args: argparse.Namespace) -> dict[str, Any]:
                 start = day * 86400 + inc.hour * 3600
                 times = sorted(start + rng.random() * inc.minutes * 60 for _ in range(inc.callers))
                 incident_calls[(day, k)] = times
-                events += [(t, rng.choice(inc.phrasings), inc.region, ("생활지원",), "incident") for t in times]
+                seoul = [r for r in regions if r.startswith(f"{SEOUL} ")]
+                events += [(t, rng.choice(inc.phrasings), rng.choice(seoul) if inc.spread else inc.region,
+                            ("생활지원",), "incident") for t in times]
         events.sort()
         resolved = 0
         costs: list[float] = []

@@ -7,6 +7,12 @@ the spike test on each pair it touched, and stores a spike as an alert (deduplic
 A new alert goes to every ``on_alert`` callback (the widgets' push, the webhook). Without a running
 worker (the CLI, a test) ``observe`` does the work inline, still without raising.
 
+City-wide incidents (snow, a cold wave) come as a few calls from each of many districts, too few for
+any district's own test. So an urgent question from a district is counted for its city too, and the city
+pair has its own baseline and test. A city's spike must also be spread: at least ``min_count`` of its
+window's questions come from districts other than the caller's, so one district's incident (already
+that district's alert) never raises a second, city-wide one.
+
 >>> alerts = AlertService(engine, tokenizer.tagged, RegionResolver(), MemoryCounts())   # doctest: +SKIP
 >>> alerts.on_alert.append(lambda alert: print(alert.topic, alert.region))            # doctest: +SKIP
 >>> alerts.observe("물이 안 나와요", "서울특별시 강남구", categories=["주거"])           # doctest: +SKIP
@@ -28,7 +34,7 @@ from assistant.auth.service import Principal
 from assistant.errors import AssistantError, InvalidQuery
 from assistant.ops.alerts import store
 from assistant.ops.alerts.counts import CountStore
-from assistant.ops.alerts.detector import SpikeTest
+from assistant.ops.alerts.detector import Counts, SpikeTest
 from assistant.ops.alerts.models import Alert, AlertKind, AlertPublic, AlertStatus, UrgentTerm
 from assistant.ops.alerts.terms import InvalidTerm, Tagger, TermMatcher, TermRow, shipped_terms
 from assistant.retrieval.regions import RegionResolver
@@ -74,7 +80,7 @@ class AlertService:
         self._matcher: TermMatcher | None = None
         self._terms_version: tuple[int, int] | None = None
         self._next_reload = 0.0
-        self._labels: dict[str, str] = {}
+        self._labels: dict[str, tuple[str, str]] = {}  # region as given → (its label, its city's if a district)
         self._queue: queue.Queue[Observation | None] = queue.Queue(maxsize=queue_size)
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -166,26 +172,36 @@ class AlertService:
             self.stats.errors += 1
             log.exception("alert counting failed; the question was answered all the same")
 
-    def _label(self, region: str) -> str:
-        label = self._labels.get(region)
-        if label is None:
+    def _label(self, region: str) -> tuple[str, str]:
+        """The region's full label and, for a district, its city's label (else "")."""
+        labels = self._labels.get(region)
+        if labels is None:
             try:
-                label = self.regions.parse(region).label
+                parsed = self.regions.parse(region)
+                labels = (parsed.label, parsed.sido if parsed.sigungu else "")
             except AssistantError:
-                label = ""
+                labels = ("", "")
             if len(self._labels) < 10_000:
-                self._labels[region] = label
-        return label
+                self._labels[region] = labels
+        return labels
+
+    def _pairs(self, urgent: Sequence[str], categories: Sequence[str], region: str, city: str
+               ) -> dict[str, tuple[AlertKind, str, str]]:
+        """The count keys one question adds to: key → (kind, topic, region)."""
+        pairs = {f"{AlertKind.urgent}\t{t}\t{region}": (AlertKind.urgent, t, region) for t in urgent}
+        if city:
+            pairs.update({f"{AlertKind.urgent}\t{t}\t{city}": (AlertKind.urgent, t, city) for t in urgent})
+        if not urgent:  # an urgent question is about its urgent topic, whatever entry it found
+            pairs.update({f"{AlertKind.topic}\t{c}\t{region}": (AlertKind.topic, c, region) for c in categories[:1]})
+        return pairs
 
     def process(self, obs: Observation) -> list[AlertPublic]:
         """Count one question and store the spikes it completes; returns the alerts it raised."""
         t0 = time.perf_counter()
         matcher = self._current_matcher()
-        region = self._label(obs.region)
+        region, city = self._label(obs.region)
         urgent = matcher.match(self.tagger(obs.question), region)
-        pairs = {f"{AlertKind.urgent}\t{t}\t{region}": (AlertKind.urgent, t) for t in urgent}
-        if not urgent:  # an urgent question is about its urgent topic, whatever entry it found
-            pairs.update({f"{AlertKind.topic}\t{c}\t{region}": (AlertKind.topic, c) for c in obs.categories[:1]})
+        pairs = self._pairs(urgent, obs.categories, region, city)
         sample = mask_pii(obs.question).text[:SAMPLE_CHARS]
         counted = self.counts.add(int(obs.at // 60), list(pairs), sample, once=obs.once)
         raised = []
@@ -193,8 +209,10 @@ class AlertService:
             spike = self.test.assess(counts)
             if spike is None:
                 continue
-            kind, topic = pairs[key]
-            stored = store.record_spike(self.engine, topic=topic, kind=kind, region=region, spike=spike,
+            kind, topic, where = pairs[key]
+            if where != region and not self._spread(counted, counts, f"{kind}\t{topic}\t{region}"):
+                continue
+            stored = store.record_spike(self.engine, topic=topic, kind=kind, region=where, spike=spike,
                                         window_seconds=self.window_minutes * 60, samples=self.counts.samples(key),
                                         now=datetime.fromtimestamp(obs.at, UTC))
             if stored is not None and stored[1]:
@@ -205,6 +223,11 @@ class AlertService:
             self.stats.raised += 1
             self._notify(alert)
         return raised
+
+    def _spread(self, counted: Mapping[str, Counts], city: Counts, district_key: str) -> bool:
+        """Does a city's window hold ``min_count`` questions from districts other than the caller's?"""
+        own = counted.get(district_key)
+        return city.window - (own.window if own is not None else 0) >= self.test.min_count
 
     def _notify(self, alert: AlertPublic) -> None:
         for listener in list(self.on_alert):

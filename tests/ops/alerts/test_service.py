@@ -87,6 +87,22 @@ def test_a_water_cut_in_one_district_raises_one_alert_with_its_evidence(engine, 
     assert alert.first_seen <= alert.last_seen
 
 
+def test_snow_asked_a_little_in_every_district_raises_one_city_wide_alert(engine, tokenizer):
+    clock = Clock()
+    svc = make_service(engine, tokenizer, clock=clock)
+    background_day(svc, clock)
+    resolver = RegionResolver()
+    districts = sorted(resolver.districts["서울특별시"])
+    phrasings = ["눈이 너무 많이 와요", "제설이 안 됐어요", "빙판길이 위험해요"]
+    raised = []
+    for i in range(30):  # about one call per district: no district's own count gets near a spike
+        raised += svc.process(Observation(phrasings[i % 3], f"서울특별시 {districts[i % len(districts)]}",
+                                          ("안전",), "", clock.t))
+        clock.t += 30
+    assert [(a.topic, a.region) for a in raised] == [("폭설", "서울특별시")]
+    assert {a.region for a in svc.alerts()} == {"서울특별시"}
+
+
 def test_an_open_alert_is_updated_not_raised_again(engine, tokenizer):
     clock = Clock()
     svc = make_service(engine, tokenizer, clock=clock)
