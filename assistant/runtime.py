@@ -53,6 +53,7 @@ from assistant.retrieval.regions import RegionResolver
 from assistant.text.crosslingual import Glossary
 from assistant.text.thesaurus import Thesaurus
 from assistant.text.tokenizer import load_user_dictionary
+from assistant.transfer.service import TransferService
 from assistant.types import Hit
 
 log = logging.getLogger(__name__)
@@ -185,7 +186,15 @@ class Runtime:
 
     @cached_property
     def calls(self) -> CallService:
-        return CallService(self.engine, self.advisor, self.feedback, observe=self.observe_question)
+        return CallService(self.engine, self.advisor, self.feedback, observe=self.observe_question,
+                           transfers=self.transfers)
+
+    @cached_property
+    def transfers(self) -> TransferService:
+        """Transfer summaries: the advisor's model, when one is configured, writes them (grounded in the call);
+        the cited entries are read from the live snapshot when a summary is made."""
+        return TransferService(self.engine, generators=self.advisor.generators,
+                               entries=lambda: self.manager.holder.snapshot.entries)
 
     @cached_property
     def agency_directory(self) -> AgencyDirectory:

@@ -186,8 +186,41 @@ class UtteranceOut(BaseModel):
 
 
 class TransferIn(BaseModel):
-    to: str = Field(min_length=1, max_length=100)
+    """To a counselor (``to``), or to an agency (``to_agency``, a live agency's code; ``to`` then names its
+    counselor, if known): at least one of them."""
+
+    to: str = Field(default="", max_length=100)
+    to_agency: str = Field(default="", max_length=20, description="a live agency's code (422 lists the valid ones)")
     note: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _someone(self) -> TransferIn:
+        if not self.to.strip() and not self.to_agency.strip():
+            raise ValueError("name the counselor ('to') or the agency ('to_agency') the call goes to")
+        return self
+
+
+class TransferSummaryOut(BaseModel):
+    """What the receiving counselor reads first (masked): the question in a line, what was told (with the
+    cited entries), what is open, the situation as understood; ``mode``: 'extractive' or 'llm'."""
+
+    question: str
+    told: list[dict[str, Any]]
+    open: list[dict[str, str]]
+    situation: dict[str, Any]
+    text: str
+    mode: str
+    errors: list[str]
+    grounding: dict[str, Any] | None = None
+
+
+class TransferOut(CallOut):
+    """The call handed over (the existing fields), its summary, and the receiving side's call: the same call
+    for a counselor transfer, the linked call an agency transfer opened."""
+
+    summary: TransferSummaryOut
+    to_agency: str = ""
+    linked_call_id: str = Field(default="", description="the receiving agency's call (agency transfers)")
 
 
 class CallEventOut(BaseModel):
@@ -209,6 +242,7 @@ class CallRecord(BaseModel):
     답변: str
     안내: str
     결과: str
+    이관: str = Field(default="", description="the other side of each transfer: counselors, agency, linked call")
 
 
 class Me(BaseModel):

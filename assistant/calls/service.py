@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -26,6 +27,8 @@ from assistant.calls.models import Call, CallEvent
 from assistant.errors import AssistantError, Forbidden, NotFound
 from assistant.feedback.service import FeedbackService
 from assistant.kb.db import session_scope
+from assistant.transfer.links import RECEIVED, SENT, handed_to, link_of
+from assistant.transfer.service import TransferService
 from assistant.types import Answer, Hit
 
 SPEAKERS = ("citizen", "counselor")
@@ -45,13 +48,24 @@ class CallClosed(AssistantError):
     pass
 
 
+@dataclass(frozen=True)
+class Handover:
+    """A transfer's outcome: the call handed over, its summary as stored, and the receiving side's linked
+    call (an agency transfer's), if one was opened."""
+
+    call: Call
+    summary: dict[str, Any]
+    linked: Call | None = None
+
+
 class CallService:
     """Creates calls, records utterances and suggestions, hands calls over, drafts the record."""
 
     def __init__(self, engine: Engine, advisor: Advisor, feedback: FeedbackService | None = None, *,
-                 observe: QuestionObserver | None = None) -> None:
+                 observe: QuestionObserver | None = None, transfers: TransferService | None = None) -> None:
         self.engine, self.advisor = engine, advisor
         self.feedback = feedback or FeedbackService(engine)
+        self.transfers = transfers or TransferService(engine)  # the summary handed over (extractive by default)
         self.observe = observe  # counts each final citizen utterance for the urgent-issue alerts
 
     def create(self, *, region: str = "", by: Principal) -> Call:
@@ -108,24 +122,54 @@ class CallService:
                 col(CallEvent.final).is_(True)).order_by(col(CallEvent.id).desc()).limit(n)).all()
         return list(reversed(rows))
 
-    def transfer(self, call_id: str, *, to: str, note: str = "", by: Principal) -> Call:
-        """Hand the call over: it is ``to``'s from now on, and the next counselor reads the same
-        history. Who handed it over is kept in the call's events and in the audit log."""
-        to = to.strip()
-        if not to:
+    def transfer(self, call_id: str, *, to: str = "", note: str = "", by: Principal,
+                 to_agency: str = "") -> Handover:
+        """Hand the call over with its transfer summary (``transfer/``), stored masked in the transfer event.
+
+        To a counselor (``to``): the call is theirs from now on and they read the same history. To an agency
+        (``to_agency``, a live agency's code, optionally with its counselor ``to``): a linked call of that
+        agency is opened with the summary and the citizen's lines, since the agency's counselors may not
+        read the sending agency's calls; the sending call stays its counselor's, marked transferred. Who
+        handed it over is kept in the call's events and in the audit log."""
+        to, to_agency = to.strip(), to_agency.strip()
+        if not to and not to_agency:
             raise AssistantError("transfer: name the counselor or agency the call goes to")
+        agency = self.transfers.agency(to_agency) if to_agency else None
+        before, events = self.history(call_id, by=by, access=CallAccess.write)
+        # made outside the transaction: a model may take seconds
+        summary = self.transfers.summarize(events).as_dict()
+        sender = self.transfers.name_of(before.agency) if agency is not None else ""
         with session_scope(self.engine) as s:
             call = self._call(s, call_id, by, CallAccess.write)
             handover = {"from": call.counselor, "to": to}
-            s.add(CallEvent(call_id=call_id, kind="transfer", text=mask(note), payload={**handover, "by": by.name}))
-            record_audit(s, by, "call.transfer", call_id, detail=handover)  # the note may be personal: not copied
-            call.counselor, call.status = to, "transferred"
+            linked: Call | None = None
+            if agency is not None:
+                handover.update(to_agency=agency.code)
+                linked = Call(region=call.region, counselor=to, agency=agency.code, status="open" if to else "queued")
+                s.add(linked)
+                s.flush()
+                lines = [{"speaker": e.speaker, "text": e.text} for e in events if e.kind == "utterance" and e.final]
+                s.add(CallEvent(call_id=linked.call_id, kind="transfer", text=mask(note), payload={
+                    **handover, "from_agency": call.agency, "from_agency_name": sender,
+                    "to_agency_name": agency.name, "side": RECEIVED,
+                    "linked_call_id": call_id, "by": by.name, "summary": summary, "history": lines}))
+            extra = {"to_agency_name": agency.name, "side": SENT, "linked_call_id": linked.call_id} \
+                if agency is not None and linked is not None else {}
+            s.add(CallEvent(call_id=call_id, kind="transfer", text=mask(note),
+                            payload={**handover, **extra, "by": by.name, "summary": summary}))
+            # the note may be personal: not copied
+            record_audit(s, by, "call.transfer", call_id, detail={**handover, **({"linked_call_id": linked.call_id}
+                                                                               if linked else {})})
+            if linked is None:
+                call.counselor = to
+            call.status = "transferred"
             s.add(call)
-            return call
+            return Handover(call, summary, linked)
 
-    def history(self, call_id: str, *, by: Principal) -> tuple[Call, list[CallEvent]]:
+    def history(self, call_id: str, *, by: Principal,
+                access: CallAccess = CallAccess.read) -> tuple[Call, list[CallEvent]]:
         with Session(self.engine) as s:
-            call = self._call(s, call_id, by, CallAccess.read)
+            call = self._call(s, call_id, by, access)
             events = list(s.exec(select(CallEvent).where(CallEvent.call_id == call_id).order_by(col(CallEvent.id))))
             return call, events
 
@@ -136,11 +180,16 @@ class CallService:
 
 
 def record_of(events: list[CallEvent]) -> dict[str, str]:
-    """The 문의 / 답변 / 안내 / 결과 record of a call's events (pure; the knowledge-gap drafts read it too)."""
+    """The 문의 / 답변 / 안내 / 결과 record of a call's events, and 이관: the other side of each transfer
+    (pure; the knowledge-gap drafts read it too)."""
     asked = [e.text for e in events if e.kind == "utterance" and e.speaker == "citizen" and e.final]
+    if not asked:  # a call received from another agency: the citizen asked on the sending side
+        asked = [str(e.payload.get("summary", {}).get("question", "")) for e in events
+                 if e.kind == "transfer" and e.payload.get("side") == RECEIVED][:1]
     suggestions = [e.payload for e in events if e.kind == "suggestion"]
     last = suggestions[-1] if suggestions else {}
     cited = [f"{c['title']} ({c['entry_id']} v{c['version']})" for c in last.get("citations", [])]
-    transfers = [e.payload.get("to", "") for e in events if e.kind == "transfer"]
+    transfers = [t for t in (handed_to(e.payload) for e in events if e.kind == "transfer") if t]
     result = f"이관: {', '.join(transfers)}" if transfers else ("안내 완료" if cited else "확인 필요")
-    return {"문의": " / ".join(asked), "답변": str(last.get("answer", "")), "안내": "; ".join(cited), "결과": result}
+    return {"문의": " / ".join(asked), "답변": str(last.get("answer", "")), "안내": "; ".join(cited), "결과": result,
+            "이관": link_of(events)}

@@ -18,6 +18,7 @@ from assistant.api.schemas import (
     CallOut,
     CallRecord,
     TransferIn,
+    TransferOut,
     UtteranceIn,
     UtteranceOut,
 )
@@ -56,11 +57,19 @@ def call_history(call_id: str, rt: RuntimeDep, principal: PrincipalDep) -> CallH
                        events=[CallEventOut.model_validate(e.model_dump()) for e in events])
 
 
-@router.post("/v1/calls/{call_id}/transfer", response_model=CallOut)
-def transfer_call(call_id: str, body: TransferIn, rt: RuntimeDep, principal: PrincipalDep) -> CallOut:
-    """Hand the call to another counselor or agency, with its whole history; it is theirs from now on."""
-    call = rt.calls.transfer(call_id, to=body.to, note=body.note, by=principal)
-    return CallOut.model_validate(call.model_dump())
+@router.post("/v1/calls/{call_id}/transfer", response_model=TransferOut)
+def transfer_call(call_id: str, body: TransferIn, rt: RuntimeDep, principal: PrincipalDep) -> TransferOut:
+    """Hand the call to another counselor (``to``) or agency (``to_agency``) with its history and a transfer
+    summary (masked; stored in the transfer event). To an agency, a linked call of that agency is opened;
+    the receiving counselor's widget is sent the summary (``GET /v1/events``, event ``transfer``)."""
+    done = rt.calls.transfer(call_id, to=body.to, note=body.note, to_agency=body.to_agency, by=principal)
+    receiving = done.linked or done.call
+    if receiving.counselor:
+        rt.push.publish("transfer", {"call_id": receiving.call_id, "from": principal.name, "summary": done.summary,
+                                     "to_agency": body.to_agency.strip()}, user=receiving.counselor)
+    return TransferOut.model_validate({**done.call.model_dump(), "summary": done.summary,
+                                       "to_agency": done.linked.agency if done.linked else "",
+                                       "linked_call_id": done.linked.call_id if done.linked else ""})
 
 
 @router.get("/v1/calls/{call_id}/record", response_model=CallRecord)

@@ -27,7 +27,7 @@ from typing import Any
 from assistant.errors import InvalidQuery
 from assistant.types import Region
 
-KINDS = ("suggestion", "notice", "notice_end", "alert")
+KINDS = ("suggestion", "notice", "notice_end", "alert", "transfer")
 _ID = re.compile(r"^([0-9]{1,20})-([0-9]{1,20})$")
 
 
