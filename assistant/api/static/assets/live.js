@@ -1,5 +1,5 @@
 // The widget's live connection (GET /v1/events): suggestions pushed for the counselor's calls, the center's
-// notices (공지) for the regions followed, and alert banners.
+// notices (공지) for the regions followed, alert banners, and the summaries of calls handed to the counselor.
 //
 // Why fetch and not EventSource: EventSource cannot send the Authorization header, and a token in the URL
 // ends up in proxy logs and browser history. fetch sends the header like every other request; this module
@@ -32,9 +32,10 @@ export function renderAnswerNotices(node, notices) {
 }
 
 class Live {
-  constructor({ regions, onSuggestion }) {
+  constructor({ regions, onSuggestion, onTransfer }) {
     this.regions = regions;            // () => the regions the widget follows (its caller-region picker)
     this.onSuggestion = onSuggestion;  // (data) => show a pushed suggestion
+    this.onTransfer = onTransfer;      // (data) => show the summary of a call handed to this counselor
     this.lastId = "";
     this.ctrl = null;
     this.failures = 0;
@@ -106,6 +107,8 @@ class Live {
       this.dropNotice(String(data.id));
     } else if (name === "alert") {
       this.showAlert(data);
+    } else if (name === "transfer") {
+      this.onTransfer?.(data);
     }
   }
 

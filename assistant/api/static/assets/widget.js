@@ -4,6 +4,7 @@ import {
   loadRegions, regionLabel, scopeBadge, whoAmI,
 } from "/assets/api.js";
 import { renderAnswerNotices, startLive } from "/assets/live.js";
+import { renderTransferSummary, transferSummaryOf } from "/assets/transfer.js";
 
 const $ = (id) => document.getElementById(id);
 const REGION_KEY = "ca_region";
@@ -392,6 +393,7 @@ async function startCall() {
   try {
     const call = await api("POST", "/v1/calls", { region: region || null });  // the call is the token holder's
     $("transcript").replaceChildren();
+    renderTransferSummary(null);
     transcriptLine("system", `통화 시작 · ${call.region || "지역 모름"}`);
     openCall(call, "통화 중");
   } catch (err) {
@@ -422,6 +424,7 @@ async function resumeCall(ev) {
   if (!id) return;
   try {
     const { call, events } = await api("GET", `/v1/calls/${encodeURIComponent(id)}`);
+    renderTransferSummary(transferSummaryOf(events));  // the summary first, then the transcript
     $("transcript").replaceChildren();
     transcriptLine("system", `이어받은 통화 · ${call.region || "지역 모름"}`);
     let last = null;
@@ -433,7 +436,8 @@ async function resumeCall(ev) {
         transcriptLine("system", `제안: ${first ? first.title : "매뉴얼에서 확인되지 않음"}`);
       } else if (e.kind === "transfer") {
         const p = e.payload || {};
-        transcriptLine("system", `이관 ${p.from || ""} → ${p.to || ""}${e.text ? ` · ${e.text}` : ""}`);
+        for (const h of p.history || []) transcriptLine(h.speaker, h.text, h.speaker === "citizen" ? "시민" : "상담사");
+        transcriptLine("system", `이관 ${p.from || ""} → ${p.to || p.to_agency_name || ""}${e.text ? ` · ${e.text}` : ""}`);
       }
     }
     if (call.region && [...$("region").options].some((o) => o.value === call.region)) $("region").value = call.region;
@@ -502,12 +506,13 @@ function toggleTransfer() {
 async function transfer(ev) {
   ev.preventDefault();
   const to = $("transfer-to").value.trim();
-  if (!to || !state.call) return;
+  const toAgency = $("transfer-agency").value.trim();
+  if ((!to && !toAgency) || !state.call) return;
   try {
     const call = await api("POST", `/v1/calls/${encodeURIComponent(state.call.call_id)}/transfer`,
-      { to, note: $("transfer-note").value.trim() });
+      { to, to_agency: toAgency, note: $("transfer-note").value.trim() });
     state.call = { ...state.call, ...call };
-    transcriptLine("system", `${to}(으)로 이관했습니다`);
+    transcriptLine("system", `${[toAgency, to].filter(Boolean).join(" · ")}(으)로 이관했습니다`);
     $("transfer-form").hidden = true;
     $("call-state").textContent = "이관됨";
     $("call-status").textContent = "통화 기록 전체가 함께 넘어갔습니다.";
@@ -520,9 +525,10 @@ async function showRecord() {
   if (!state.call) return;
   try {
     const rec = await api("GET", `/v1/calls/${encodeURIComponent(state.call.call_id)}/record`);
-    $("record").replaceChildren(...["문의", "답변", "안내", "결과"].flatMap((k) => [el("dt", {}, k), el("dd", {}, rec[k] || "—")]));
+    const keys = ["문의", "답변", "안내", "결과", ...(rec.이관 ? ["이관"] : [])];  // 이관: the other side of a transfer
+    $("record").replaceChildren(...keys.flatMap((k) => [el("dt", {}, k), el("dd", {}, rec[k] || "—")]));
     $("record-box").hidden = false;
-    $("record").dataset.text = ["문의", "답변", "안내", "결과"].map((k) => `${k}: ${rec[k] || ""}`).join("\n");
+    $("record").dataset.text = keys.map((k) => `${k}: ${rec[k] || ""}`).join("\n");
   } catch (err) {
     $("call-status").textContent = errorText(err);
   }
@@ -627,7 +633,9 @@ async function init() {
   if (!getToken()) await askToken();
   await showWho();
   fillRegionSelect($("region"), await loadRegions(), { selected: $("region").value || stored });
-  state.live = startLive({ regions: () => ($("region").value ? [$("region").value] : []), onSuggestion: pushedSuggestion });
+  state.live = startLive({ regions: () => ($("region").value ? [$("region").value] : []), onSuggestion: pushedSuggestion,
+    // a call handed to this counselor: its summary at once, with a button that opens the call
+    onTransfer: (data) => renderTransferSummary(data, { onOpen: (id) => { $("resume-id").value = id; $("resume-form").requestSubmit(); } }) });
   document.body.dataset.ready = "true";
 
   const q = params.get("q");
