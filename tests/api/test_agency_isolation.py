@@ -277,3 +277,11 @@ def test_metrics_count_answers_and_searches_per_agency(app, tokens, seeded):
     for agency in AGENCIES:  # each agency's counselor asked once while seeding
         assert f'agency="{agency}"' in text and "assistant_answers_total{" in text
     assert 'assistant_searches_total{agency="bb"} 1.0' in text
+
+
+def test_demand_trends_count_only_the_agencys_own_questions(app, tokens, seeded):
+    """Each agency's counselor asked once while seeding: agency A's QA counts one question, the center's all."""
+    with TestClient(app) as client:
+        rows = {agency: client.get("/v1/trends", headers=auth(tokens[(Role.qa, agency)])).json()["questions"]
+                for agency in AGENCIES}
+    assert rows[A] == rows[B] == 1 and rows[""] == len(seeded)

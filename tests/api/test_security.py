@@ -1,7 +1,9 @@
 """The permission table against the real app: every route is in it, and every role gets exactly
 what the table grants (401 without a token, 403 for a role without the permission); on a call's
 routes, also what its ownership grants (its counselor's, everybody's to read with ``read_calls``,
-nobody else's: 404)."""
+nobody else's: 404). Both walks run for tokens of no agency and of two agencies, A and B: the role decides
+the permission whatever the agency, and another agency's call is a 404 whatever the role (the walk over
+each agency's drafts, runs, suggestions and calls is ``test_agency_isolation.py``)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,14 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from assistant.agencies.codes import visible
+from assistant.agencies.models import AgencyCreate
 from assistant.api.app import create_app
 from assistant.api.security import ROUTE_PERMISSIONS
 from assistant.auth.models import ApiToken, AuditEvent
 from assistant.auth.roles import Permission as P
 from assistant.auth.roles import Role, allowed
+from assistant.auth.service import Principal
 from tests.conftest import token_for
 
 pytestmark = pytest.mark.integration
@@ -27,9 +32,24 @@ def app(built_runtime):
         yield app
 
 
+AGENCIES = ("", "sec-a", "sec-b")  # "" = a token of no agency
+
+
 @pytest.fixture(scope="module")
 def tokens(built_runtime) -> dict[Role, str]:
     return {role: token_for(built_runtime, role) for role in Role}
+
+
+@pytest.fixture(scope="module")
+def agency_tokens(built_runtime) -> dict[tuple[Role, str], str]:
+    """A token of every role × {no agency, A, B} (the agencies hold no entries: searches are unchanged)."""
+    live = built_runtime.agencies.codes()
+    for code in AGENCIES[1:]:
+        if code not in live:
+            built_runtime.agencies.create(AgencyCreate(code=code, name=code), actor="tests")
+    return {(role, agency): built_runtime.tokens.create(name=f"sec-{role}-{agency or 'none'}", role=role,
+                                                        agency=agency, created_by="tests")
+            for role in Role for agency in AGENCIES}
 
 
 def api_routes(app) -> set[tuple[str, str]]:
@@ -54,7 +74,7 @@ def test_every_route_is_in_the_table_and_the_table_names_only_real_routes(app):
     assert set(ROUTE_PERMISSIONS) - routes <= {("GET", "/metrics"), ("GET", "/")}
 
 
-def test_each_role_gets_exactly_what_the_table_grants(app, tokens, built_runtime):
+def test_each_role_gets_exactly_what_the_table_grants(app, agency_tokens, built_runtime):
     entry_id = next(iter(built_runtime.manager.holder.snapshot.entries))
     with TestClient(app) as client:
         for (method, path), permission in sorted(ROUTE_PERMISSIONS.items()):
@@ -69,12 +89,12 @@ def test_each_role_gets_exactly_what_the_table_grants(app, tokens, built_runtime
                 continue
             assert anonymous.status_code == 401, (method, path, anonymous.text)
             assert anonymous.json()["error"]["code"] == "Unauthorized"
-            for role, token in tokens.items():
+            for (role, agency), token in agency_tokens.items():
                 r = client.request(method, url, json={}, headers={"Authorization": f"Bearer {token}"})
                 if allowed(role, permission):
-                    assert r.status_code not in (401, 403), (role, method, path, r.text)
+                    assert r.status_code not in (401, 403), (role, agency, method, path, r.text)
                 else:
-                    assert r.status_code == 403 and r.json()["error"]["code"] == "Forbidden", (role, method, path)
+                    assert r.status_code == 403 and r.json()["error"]["code"] == "Forbidden", (role, agency, method, path)
 
 
 def call_routes() -> list[tuple[str, str]]:
@@ -86,22 +106,29 @@ CALL_BODIES = {"/v1/calls/{call_id}/utterances": {"speaker": "counselor", "text"
                "/v1/calls/{call_id}/transfer": {"to": "구청 복지과"}}
 
 
-def test_each_role_gets_exactly_what_call_ownership_grants(app, tokens, built_runtime):
+def test_each_role_gets_exactly_what_call_ownership_grants(app, tokens, agency_tokens, built_runtime):
     """Own call: everything. Another's: roles with read_calls read it (GET) but cannot add to it or hand it
-    over (403); every other role gets 404, as if it did not exist."""
+    over (403); every other role gets 404, as if it did not exist. Another agency's call: 404 for every role
+    of an agency (admins and tokens of no agency follow the ownership rules)."""
     assert call_routes(), "the table has call routes"
-    owners = {**{str(r): t for r, t in tokens.items()}, "another counselor": token_for(built_runtime, "counselor")}
-    names = {t: built_runtime.tokens.authenticate(t).name for t in owners.values()}
+    owners = {**{str(r): t for r, t in tokens.items()}, "another counselor": token_for(built_runtime, "counselor"),
+              "agency A's counselor": agency_tokens[(Role.counselor, AGENCIES[1])]}
+    readers = {**{(role, ""): t for role, t in tokens.items()},
+               **{k: t for k, t in agency_tokens.items() if k[0] in (Role.counselor, Role.supervisor, Role.admin)}}
+    names = {t: built_runtime.tokens.authenticate(t).name for t in (*owners.values(), *readers.values())}
+    agency_of = {t: built_runtime.tokens.authenticate(t).agency for t in owners.values()}
     with TestClient(app) as client:
         for method, path in call_routes():
             for owner, owner_token in owners.items():
-                for role, token in tokens.items():
+                for (role, agency), token in readers.items():
                     opened = client.post("/v1/calls", json={}, headers={"Authorization": f"Bearer {owner_token}"})
                     assert opened.status_code == 201 and opened.json()["counselor"] == names[owner_token]
                     url = path.replace("{call_id}", opened.json()["call_id"])
                     r = client.request(method, url, json=CALL_BODIES.get(path), headers={"Authorization": f"Bearer {token}"})
-                    case = (method, path, f"{role} on {owner}'s call", r.text)
-                    if token == owner_token:
+                    case = (method, path, f"{role} of agency {agency!r} on {owner}'s call", r.text)
+                    if not visible(agency_of[owner_token], Principal(names[token], role, agency=agency)):
+                        assert r.status_code == 404 and r.json()["error"]["code"] == "CallNotFound", case
+                    elif token == owner_token:
                         assert r.status_code in (200, 201), case
                     elif allowed(role, P.read_calls):
                         assert r.status_code == (200 if method == "GET" else 403), case

@@ -81,16 +81,17 @@ class TrendsOut(BaseModel):
 
 
 @router.get("/v1/trends", response_model=TrendsOut, responses={200: {"content": {"text/csv": {}}}})
-def trends(rt: RuntimeDep, start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+def trends(rt: RuntimeDep, principal: PrincipalDep,
+           start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
            end: Annotated[str | None, Query(alias="to", max_length=10)] = None, region: Region = "",
            format: Literal["json", "csv"] = "json",
            table: Literal["hourly", "daily", "entries", "unanswered", "abstentions"] = "daily",
            top: Annotated[int, Query(ge=1, le=200)] = 20) -> TrendsOut | Response:
     """Questions per hour and day by topic and district, the most-asked entries, the most-asked questions
     with no good answer, abstentions per day. ``from``/``to`` are days (KST, inclusive; default the last 7);
-    ``format=csv`` returns one ``table``."""
+    ``format=csv`` returns one ``table``. A token of an agency: its agency's counselors' questions only."""
     window = parse_window(start, end, today=datetime.now(KST).date())
-    report = rt.trends.report(window, rt.trends.region(region), top=top)
+    report = rt.trends.report(window, rt.trends.region(region), top=top, agencies=readable(principal))
     if format == "csv":
         name = f"trends-{table}-{window.start}-{window.end}.csv"
         return Response(report.csv(table), media_type="text/csv; charset=utf-8",

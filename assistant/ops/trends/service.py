@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select as sa_select
+from sqlalchemy import true
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -112,14 +113,16 @@ class TrendsService:
         """The region filter (an unknown one is a 422 listing the accepted forms)."""
         return self.regions.parse(value) if value and value.strip() else None
 
-    def questions(self, window: Window, region: Region | None = None) -> tuple[list[QuestionRow], bool]:
-        """The window's questions in ``region`` (a city keeps its districts' too), oldest first; and whether
-        ``max_rows`` cut them short."""
+    def questions(self, window: Window, region: Region | None = None,
+                  agencies: Sequence[str] | None = None) -> tuple[list[QuestionRow], bool]:
+        """The window's questions in ``region`` (a city keeps its districts' too) asked by tokens of ``agencies``
+        (``None`` = all; ``agencies.codes.readable``), oldest first; and whether ``max_rows`` cut them short."""
+        mine = col(Suggestion.agency).in_(agencies) if agencies is not None else true()
         with Session(self.engine) as s:
             stmt = (sa_select(*(col(c) for c in (Suggestion.id, Suggestion.created_at, Suggestion.region,
                                                  Suggestion.abstained, Suggestion.confidence_level, Suggestion.hits,
                                                  Suggestion.question)))
-                    .where(col(Suggestion.created_at) >= window.since, col(Suggestion.created_at) < window.until)
+                    .where(col(Suggestion.created_at) >= window.since, col(Suggestion.created_at) < window.until, mine)
                     .order_by(col(Suggestion.id)).limit(self.max_rows + 1))
             found = list(s.execute(stmt).tuples())
             ids = [r[0] for r in found]
@@ -145,8 +148,9 @@ class TrendsService:
                               low_confidence=level == "low", thumbs_down=sid in downs, question=question,
                               suggestion_id=sid)
 
-    def report(self, window: Window, region: Region | None = None, *, top: int = 20) -> TrendsReport:
-        rows, truncated = self.questions(window, region)
+    def report(self, window: Window, region: Region | None = None, *, top: int = 20,
+               agencies: Sequence[str] | None = None) -> TrendsReport:
+        rows, truncated = self.questions(window, region, agencies)
         return TrendsReport(
             window=window, region=region.label if region else "", rows=len(rows), truncated=truncated,
             hourly_topic=series(rows, window, unit="hour", by="topic"),
