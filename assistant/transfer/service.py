@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from assistant.advisor.generators import GenerationRequest, Generator
 from assistant.advisor.prompts import Prompt
+from assistant.agencies.codes import UnknownAgency
 from assistant.agencies.models import Agency
 from assistant.calls.models import CallEvent
 from assistant.errors import InvalidQuery
@@ -32,13 +33,13 @@ from assistant.types import EntryRecord
 log = logging.getLogger(__name__)
 
 
-class TransferAgencyInvalid(InvalidQuery):
-    """A transfer to an agency code that names no live agency (422); the message lists the valid codes."""
+class AgencyDeleted(InvalidQuery):
+    """A transfer to a deleted agency (422): its calls and entries keep its code, but it takes no new call;
+    the message lists the live codes, as ``UnknownAgency``'s does."""
 
-    def __init__(self, code: str, valid: Sequence[str], *, deleted: bool = False) -> None:
+    def __init__(self, code: str, valid: Sequence[str]) -> None:
         listed = ", ".join(sorted(valid)) or "(none yet: `assistant agency create`)"
-        why = f"agency {code!r} was deleted" if deleted else f"unknown agency {code!r}"
-        super().__init__(f"transfer: {why}; valid: {listed}")
+        super().__init__(f"agency {code!r} was deleted; valid: {listed}")
         self.code = code
 
 
@@ -87,14 +88,15 @@ class TransferService:
         return summary
 
     def agency(self, code: str) -> Agency:
-        """The live agency ``code``; ``TransferAgencyInvalid`` (422, listing the live codes) for an unknown or
-        deleted one."""
+        """The live agency ``code``; ``UnknownAgency`` or ``AgencyDeleted`` (422, listing the live codes)."""
         with Session(self.engine) as s:
             rows = list(s.exec(select(Agency).order_by(col(Agency.code))))
         live = [a.code for a in rows if a.deleted_at is None]
         found = next((a for a in rows if a.code == code), None)
-        if found is None or found.deleted_at is not None:
-            raise TransferAgencyInvalid(code, live, deleted=found is not None)
+        if found is None:
+            raise UnknownAgency(code, live)
+        if found.deleted_at is not None:
+            raise AgencyDeleted(code, live)
         return found
 
     def name_of(self, code: str) -> str:
