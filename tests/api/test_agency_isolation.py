@@ -285,3 +285,29 @@ def test_demand_trends_count_only_the_agencys_own_questions(app, tokens, seeded)
         rows = {agency: client.get("/v1/trends", headers=auth(tokens[(Role.qa, agency)])).json()["questions"]
                 for agency in AGENCIES}
     assert rows[A] == rows[B] == 1 and rows[""] == len(seeded)
+
+
+def test_an_agency_editor_imports_only_that_agencys_entries(app, tokens):
+    import json
+
+    def upload(client: TestClient, who: str, rows: list[dict[str, str]], **data: str):
+        body = "\n".join(json.dumps({"title": "수영장 할인", "content": "구민 수영장 할인 안내", "scope": "national",
+                                     **r}, ensure_ascii=False) for r in rows).encode()
+        return client.post("/v1/entries/import", headers=auth(who), data=data,
+                           files={"file": ("rows.jsonl", body, "application/x-ndjson")})
+
+    ed = tokens[(Role.editor, A)]
+    with TestClient(app) as client:
+        ok = upload(client, ed, [{"entry_id": f"{A}:import/1"}])
+        assert ok.status_code == 200 and ok.json()["reports"][0]["added"] == [f"{A}:import/1"], ok.text
+        assert client.get(f"/v1/entries/{A}:import/1", headers=auth(ed)).json()["agency"] == A
+        for rows in ([{"entry_id": "import/2"}], [{"entry_id": f"{B}:import/2"}], [{"entry_id": f"{B}:own/1"}],
+                     [{"entry_id": f"{A}:import/3"}, {"entry_id": f"{B}:import/3", "agency": B}]):
+            r = upload(client, ed, rows)
+            assert r.status_code in (403, 404, 422), (rows, r.text)
+            assert client.get(f"/v1/entries/{A}:import/3", headers=auth(ed)).status_code == 404, "all or nothing"
+        assert upload(client, ed, [{"entry_id": f"{A}:import/1"}], prune="true").status_code == 403
+        mixed = upload(client, tokens[(Role.admin, "")], [{"entry_id": f"{B}:import/4", "agency": B},
+                                                            {"entry_id": "common/import-4"}])
+        assert mixed.status_code == 200, mixed.text
+        assert client.get(f"/v1/entries/{B}:import/4", headers=auth(ed)).json()["agency"] == B
