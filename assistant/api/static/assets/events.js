@@ -25,11 +25,15 @@ export class EventStream {
    * @param {() => URLSearchParams} [o.params]   query parameters of each connection (e.g. the regions followed)
    * @param {(name: string, data: object) => void} o.onEvent
    * @param {(state: "open"|"closed"|"unauthorized") => void} [o.onState]
+   * @param {() => Promise<void>} [o.onUnauthorized]  get a new token (then the stream goes on); without it a
+   *   401 or 403 ends the stream
    */
-  constructor({ params, onEvent, onState }) {
+  constructor({ params, onEvent, onState, onUnauthorized }) {
     this.params = params || (() => new URLSearchParams());
     this.onEvent = onEvent;
     this.onState = onState || (() => {});
+    this.onUnauthorized = onUnauthorized;
+    this.restarting = false;
     this.lastId = "";
     this.ctrl = null;
     this.failures = 0;
@@ -43,7 +47,8 @@ export class EventStream {
     const res = await fetch(`/v1/events?${this.params()}`, { headers, signal: this.ctrl.signal, cache: "no-store" });
     if (res.status === 401 || res.status === 403) {
       this.onState("unauthorized");
-      this.stopped = true;
+      if (this.onUnauthorized) await this.onUnauthorized();
+      else this.stopped = true;
       return;
     }
     if (!res.ok || !(res.headers.get("content-type") || "").includes("text/event-stream")) {
@@ -85,14 +90,17 @@ export class EventStream {
       }
       if (this.stopped) return;
       this.onState("closed");
-      const wait = this.failures ? RETRY_MS[Math.min(this.failures - 1, RETRY_MS.length - 1)] : 1000;
+      // restarted on purpose (new regions, a new token): at once; dropped: after a backoff
+      const wait = this.failures ? RETRY_MS[Math.min(this.failures - 1, RETRY_MS.length - 1)]
+        : this.restarting ? 0 : 1000;
+      this.restarting = false;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 
   /** Reconnect now (the token or the parameters changed). */
   restart() {
-    this.stopped = false;
+    this.restarting = true;
     if (this.ctrl) this.ctrl.abort();
   }
 

@@ -2,10 +2,12 @@
 // notices (공지) for the regions followed, alert banners, and the summaries of calls handed to the counselor.
 //
 // Why fetch and not EventSource: EventSource cannot send the Authorization header, and a token in the URL
-// ends up in proxy logs and browser history. fetch sends the header like every other request; this module
-// does what EventSource would otherwise do: remember the last event id, reconnect with backoff and send it
-// back as Last-Event-ID, so nothing published while the connection was down is lost.
+// ends up in proxy logs and browser history. fetch sends the header like every other request; the stream
+// reader (assets/events.js, shared with the alert screen) does what EventSource would otherwise do:
+// remember the last event id, reconnect with backoff and send it back as Last-Event-ID, so nothing
+// published while the connection was down is lost. This module shows what arrives.
 import { askToken, el, getToken } from "/assets/api.js";
+import { EventStream } from "/assets/events.js";
 
 const $ = (id) => document.getElementById(id);
 const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
@@ -36,11 +38,22 @@ class Live {
     this.regions = regions;            // () => the regions the widget follows (its caller-region picker)
     this.onSuggestion = onSuggestion;  // (data) => show a pushed suggestion
     this.onTransfer = onTransfer;      // (data) => show the summary of a call handed to this counselor
-    this.lastId = "";
-    this.ctrl = null;
-    this.failures = 0;
     this.timers = new Map();           // notice id → the timer that takes it down when it expires
-    this.stopped = false;
+    this.stream = new EventStream({
+      params: () => {
+        const params = new URLSearchParams();
+        for (const r of this.regions()) params.append("region", r);
+        return params;
+      },
+      onEvent: (name, data) => this.dispatch(name, data),
+      onState: (state) => {
+        if (state === "open") return;  // said by the "ready" event, with what it carries
+        if (state === "unauthorized") { this.setState("closed", "토큰 확인 필요"); return; }
+        document.body.dataset.liveConnections = String(Number(document.body.dataset.liveConnections || 0) + 1);
+        this.setState("closed", "다시 연결하는 중…");
+      },
+      onUnauthorized: () => askToken("토큰이 없거나 만료되었습니다. 새 토큰을 입력하세요."),
+    });
   }
 
   setState(value, text) {
@@ -53,7 +66,7 @@ class Live {
   /** Start again with the current regions, resuming after the last event seen (a region was changed). */
   reconnect() {
     this.loadNotices();
-    if (this.ctrl) this.ctrl.abort();
+    this.stream.restart();
   }
 
   async loadNotices() {
@@ -96,7 +109,6 @@ class Live {
 
   dispatch(name, data) {
     if (name === "ready") {
-      this.failures = 0;
       this.setState("open", "실시간 연결됨");
       if (data.lost) this.loadNotices();  // away too long: some events were dropped, read the list again
     } else if (name === "suggestion") {
@@ -112,65 +124,9 @@ class Live {
     }
   }
 
-  async readOnce() {
-    const params = new URLSearchParams();
-    for (const r of this.regions()) params.append("region", r);
-    const headers = { Authorization: `Bearer ${getToken()}`, Accept: "text/event-stream" };
-    if (this.lastId) headers["Last-Event-ID"] = this.lastId;
-    this.ctrl = new AbortController();
-    const res = await fetch(`/v1/events?${params}`, { headers, signal: this.ctrl.signal, cache: "no-store" });
-    if (res.status === 401) {
-      this.setState("closed", "토큰 확인 필요");
-      await askToken("토큰이 없거나 만료되었습니다. 새 토큰을 입력하세요.");
-      return;
-    }
-    if (!res.ok || !(res.headers.get("content-type") || "").includes("text/event-stream")) {
-      if (res.status === 422) this.lastId = "";  // an id the server does not know: start from now
-      throw new Error(`HTTP ${res.status}`);
-    }
-    const reader = res.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let cut;
-      while ((cut = buffer.indexOf("\n\n")) >= 0) {
-        const frame = buffer.slice(0, cut);
-        buffer = buffer.slice(cut + 2);
-        let name = "message";
-        let id = null;
-        const data = [];
-        for (const line of frame.split("\n")) {
-          if (line.startsWith("id:")) id = line.slice(3).trim();
-          else if (line.startsWith("event:")) name = line.slice(6).trim();
-          else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
-        }
-        if (id) this.lastId = id;
-        if (!data.length) continue;  // a keepalive comment, or the retry hint
-        let parsed = null;
-        try { parsed = JSON.parse(data.join("\n")); } catch { continue; }
-        if (name === "error") throw new Error(parsed.message || "stream error");
-        try { this.dispatch(name, parsed); } catch (err) { console.warn("live event", name, err); }
-      }
-    }
-  }
-
   async run() {
     this.loadNotices();
-    while (!this.stopped) {
-      try {
-        await this.readOnce();
-      } catch (err) {
-        if (err?.name !== "AbortError") this.failures += 1;
-      }
-      if (this.stopped) return;
-      document.body.dataset.liveConnections = String(Number(document.body.dataset.liveConnections || 0) + 1);
-      const wait = this.failures ? RETRY_MS[Math.min(this.failures - 1, RETRY_MS.length - 1)] : 1000;
-      this.setState("closed", "다시 연결하는 중…");
-      await new Promise((resolve) => setTimeout(resolve, this.ctrl?.signal.aborted && !this.failures ? 0 : wait));
-    }
+    await this.stream.run();
   }
 }
 
