@@ -165,3 +165,25 @@ def test_token_create_prints_a_working_token_and_bad_roles_are_one_line_errors(e
     assert "lee" in run_ok(env, "token", "list")
     bad = run_proc(env, "token", "create", "--role", "root", "--name", "x")
     assert bad.returncode == 2 and "valid: counselor, editor, qa, admin" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_agency_create_list_delete_and_tokens_of_an_agency(env):
+    from assistant.auth.service import TokenService
+    from assistant.errors import Unauthorized
+    from assistant.kb.db import make_engine
+
+    assert "agency clinic (보건 상담) created" in run_ok(env, "agency", "create", "clinic", "--name", "보건 상담",
+                                                           "--contact", "1339")
+    assert run_ok(env, "agency", "list").startswith("clinic\t보건 상담\t1339\t")
+    token = run_ok(env, "token", "create", "--role", "counselor", "--name", "han", "--agency", "clinic").strip()
+    tokens = TokenService(make_engine(env["DATABASE_URL"]), cache_seconds=0)
+    assert tokens.authenticate(token).agency == "clinic"
+    assert "\tclinic\t" in run_ok(env, "token", "list")
+    unknown = run_proc(env, "token", "create", "--role", "counselor", "--name", "x", "--agency", "nope")
+    assert unknown.returncode == 2 and "unknown agency 'nope'; valid: clinic" in unknown.stderr
+    bad = run_proc(env, "agency", "create", "Bad", "--name", "x")
+    assert bad.returncode == 2 and "lower-case" in bad.stderr and "Traceback" not in bad.stderr
+    run_ok(env, "agency", "delete", "clinic")
+    with pytest.raises(Unauthorized, match="deleted"):
+        tokens.authenticate(token)
+    assert run_ok(env, "agency", "list") == "" and "clinic" in run_ok(env, "agency", "list", "--deleted")
