@@ -43,28 +43,32 @@ class AgencyDirectory:
     def __init__(self, engine: Engine, *, cache_seconds: float = 30.0) -> None:
         self.engine, self.cache_seconds = engine, cache_seconds
         self._cards: dict[str, AgencyCard] = {}
-        self._until = 0.0
+        self._until = self._read_at = 0.0
         self._lock = threading.Lock()
 
     def invalidate(self) -> None:
         with self._lock:
             self._until = 0.0
 
-    def cards(self) -> dict[str, AgencyCard]:
+    def cards(self, *, fresh: bool = False) -> dict[str, AgencyCard]:
         now = time.monotonic()
         with self._lock:
-            if now < self._until:
+            if now < self._until and not fresh:
                 return self._cards
         with Session(self.engine) as s:
             rows = s.exec(select(Agency)).all()
             cards = {a.code: AgencyCard(a.code, a.name, a.contact) for a in rows}
         with self._lock:
-            self._cards, self._until = cards, now + self.cache_seconds
+            self._cards, self._until, self._read_at = cards, now + self.cache_seconds, now
         return cards
 
     def card(self, code: str) -> AgencyCard:
-        """The agency ``code``; an unknown code (an entry imported before its agency was) reads as itself."""
-        return self.cards().get(code) or AgencyCard(code, code, "")
+        """The agency ``code``; a code not in the cached table (an agency created since) reads the table again,
+        at most once a second; one still unknown (an entry imported before its agency was) reads as itself."""
+        card = self.cards().get(code)
+        if card is None and time.monotonic() - self._read_at >= 1.0:
+            card = self.cards(fresh=True).get(code)
+        return card or AgencyCard(code, code, "")
 
     def transfer_hint(self, code: str) -> str:
         return transfer_hint(self.card(code))

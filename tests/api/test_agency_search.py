@@ -124,3 +124,23 @@ def test_a_counselor_of_no_agency_sees_agency_entries_marked_in_the_list(app: Fa
     assert marked and body["other_agency_hits"] == []
     for h in marked:
         assert h["other_agency"] == agency_of(rt, h["entry_id"]) and h["transfer_hint"].startswith("이관 권장: ")
+
+
+def test_a_token_of_the_agency_searches_as_that_agency(app: FastAPI, rt: Runtime) -> None:
+    """The whole path without overrides: a token tied to the agency, the agency's name read from its row,
+    and an agency created after the first hint was shown is named at once (the directory reads again)."""
+    from sqlmodel import Session
+
+    from assistant.agencies.models import Agency
+
+    token = rt.tokens.create(name="상담사 복지 실토큰", role="counselor", agency=WELFARE, created_by="tests")
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as c:
+        others = check_response(rt, c.post("/v1/search", json={"question": TAX_QUESTION}).json(), WELFARE)
+        assert others and others[0]["other_agency"] == NTS
+    with Session(rt.engine) as s:
+        s.add(Agency(code="later", name="나중 기관", contact="1000", created_by="tests"))
+        s.commit()
+    import time
+
+    time.sleep(1.0)
+    assert rt.agency_directory.transfer_hint("later") == "이관 권장: 나중 기관 (1000)"
