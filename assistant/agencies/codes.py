@@ -95,6 +95,8 @@ def new_entry_agency(entry_id: str, agency: str | None, principal: Principal, co
     assistant.agencies.codes.AgencyIdMismatch: entry id 'mois:1' claims agency 'mois'...
     """
     own = principal.agency if not sees_all(principal) else ""
+    if agency and agency not in codes:  # an unknown code is a 422 for everyone, before any 403
+        raise UnknownAgency(agency, codes)
     if own and agency and agency != own:
         raise Forbidden(f"a token of agency {own!r} creates entries of {own!r} only, not of {agency!r}")
     wanted = own or (agency or "")

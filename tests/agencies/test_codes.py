@@ -53,6 +53,8 @@ def test_an_agency_caller_creates_only_their_agency_entries():
         new_entry_agency("new", None, EDITOR_A, CODES)
     with pytest.raises(Forbidden):
         new_entry_agency("bb:new", "bb", EDITOR_A, CODES)
+    with pytest.raises(UnknownAgency, match="valid: aa, bb"):
+        new_entry_agency("zz:new", "zz", EDITOR_A, CODES)
 
 
 def test_the_center_and_admins_name_the_agency_and_the_prefix_must_agree():
