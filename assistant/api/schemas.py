@@ -223,6 +223,19 @@ class TransferOut(CallOut):
     linked_call_id: str = Field(default="", description="the receiving agency's call (agency transfers)")
 
 
+class QueuedCallOut(CallOut):
+    """A call waiting in the agency's queue, with the transfer that opened it: who sent it, from which agency,
+    the summary (masked) and the note."""
+
+    created_at: datetime
+    handover: dict[str, Any] = Field(description="the opening transfer's payload: from, from_agency(_name), summary")
+    note: str = ""
+
+
+class CallQueue(BaseModel):
+    data: list[QueuedCallOut]
+
+
 class CallEventOut(BaseModel):
     id: int
     kind: str

@@ -37,6 +37,8 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("POST", "/v1/advise"): P.ask,
     ("POST", "/v1/feedback"): P.ask,
     ("POST", "/v1/calls"): P.ask,
+    ("GET", "/v1/calls/queue"): P.ask,
+    ("POST", "/v1/calls/{call_id}/claim"): P.ask,
     ("GET", "/v1/calls/{call_id}"): P.ask,
     ("POST", "/v1/calls/{call_id}/utterances"): P.ask,
     ("POST", "/v1/calls/{call_id}/transfer"): P.ask,

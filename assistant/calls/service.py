@@ -15,8 +15,9 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
+from sqlalchemy import CursorResult, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -24,7 +25,7 @@ from assistant.advisor.service import Advisor, mask
 from assistant.auth.service import Principal, record_audit
 from assistant.calls.access import CallAccess, Decision, decide
 from assistant.calls.models import Call, CallEvent
-from assistant.errors import AssistantError, Forbidden, NotFound
+from assistant.errors import AssistantError, Forbidden, InvalidQuery, NotFound
 from assistant.feedback.service import FeedbackService
 from assistant.kb.db import session_scope
 from assistant.transfer.links import RECEIVED, SENT, handed_to, link_of
@@ -165,6 +166,41 @@ class CallService:
             call.status = "transferred"
             s.add(call)
             return Handover(call, summary, linked)
+
+    def queue(self, *, by: Principal) -> list[tuple[Call, dict[str, Any]]]:
+        """The calls handed to ``by``'s agency with no counselor named, oldest first, each with the payload of
+        the transfer that opened it (its summary): what the agency's counselors pick up."""
+        if not by.agency:
+            raise InvalidQuery("the queue is an agency's: this token belongs to no agency")
+        with Session(self.engine) as s:
+            calls = list(s.exec(select(Call).where(Call.agency == by.agency, Call.status == "queued")
+                                .order_by(col(Call.created_at)).limit(200)))
+            out = []
+            for call in calls:
+                event = s.exec(select(CallEvent).where(CallEvent.call_id == call.call_id, CallEvent.kind == "transfer")
+                               .order_by(col(CallEvent.id))).first()
+                out.append((call, {**(event.payload if event else {}), "note": event.text if event else ""}))
+            return out
+
+    def claim(self, call_id: str, *, by: Principal) -> Call:
+        """A counselor of the call's agency takes a queued call: it is theirs from now on. Two counselors who
+        claim it at once: one gets it, the other a 409 (one conditional update decides)."""
+        with session_scope(self.engine) as s:
+            call = s.get(Call, call_id)
+            if call is None or call.status != "queued" or not by.agency or call.agency != by.agency:
+                # not a call of this agency's queue: what any other call would answer (404 hidden, 403 a
+                # reader's), or 409 to whoever may act on it: it is not waiting to be taken
+                self._call(s, call_id, by, CallAccess.write)
+                raise CallClosed(f"call {call_id} is not waiting in an agency's queue")
+            taken = s.execute(update(Call).where(col(Call.call_id) == call_id, col(Call.status) == "queued")
+                              .values(counselor=by.name, status="open"))
+            if cast("CursorResult[Any]", taken).rowcount != 1:  # an UPDATE's result is a cursor's
+                raise CallClosed(f"call {call_id} is not waiting in the queue: {call.counselor or 'someone'} has it")
+            s.add(CallEvent(call_id=call_id, kind="claim", payload={"by": by.name}))
+            record_audit(s, by, "call.claim", call_id)
+            s.flush()
+            s.refresh(call)
+            return call
 
     def history(self, call_id: str, *, by: Principal,
                 access: CallAccess = CallAccess.read) -> tuple[Call, list[CallEvent]]:

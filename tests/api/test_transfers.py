@@ -35,7 +35,7 @@ def people(app: FastAPI, rt: Runtime) -> Iterator[dict[str, TestClient]]:
         s.add(Agency(code="seoul120", name="서울 120", contact="120"))
         s.add(Agency(code="gone", name="없어진 기관", deleted_at=utcnow()))
         s.commit()
-    agencies = {"kim": "seoul120", "lee": "seoul120", "park": "nts"}
+    agencies = AGENCY_OF
     principals: dict[str, Principal] = {}
     clients: dict[str, TestClient] = {}
     for name, agency in agencies.items():
@@ -57,8 +57,12 @@ def a_call(kim: TestClient) -> str:
     return cid
 
 
+AGENCY_OF = {"kim": "seoul120", "lee": "seoul120", "park": "nts"}
+
+
 def pushed(rt: Runtime, user: str) -> list[dict]:
-    return [e.data for e in rt.push.backlog("0-0", user, [])[0] if e.kind == "transfer"]
+    """The transfers a widget of ``user`` (of their agency) is sent."""
+    return [e.data for e in rt.push.backlog("0-0", user, [], AGENCY_OF[user])[0] if e.kind == "transfer"]
 
 
 def test_a_transfer_to_a_counselor_hands_over_a_masked_summary_and_pushes_it(people, rt):

@@ -111,3 +111,32 @@ def test_a_transfer_to_an_agency_from_the_widget_reaches_that_agencys_counselor(
     sender.click("#call-record")
     sender.locator("#record-box").wait_for(state="visible")
     assert sent["linked_call_id"] in sender.inner_text("#record"), "and the sending record to the receiving call"
+
+
+def test_a_call_queued_for_an_agency_is_taken_by_one_of_its_counselors(open_page: Any, server: LiveServer) -> None:
+    """Handed to an agency with no counselor named: every widget of that agency shows it with a button that
+    takes it; the one who takes it gets the call, the other is told it is gone."""
+    from sqlmodel import Session
+
+    from assistant.agencies.models import Agency
+
+    with Session(server.rt.engine) as s:
+        if s.get(Agency, "mois") is None:
+            s.add(Agency(code="mois", name="행정안전부", contact="110"))
+            s.commit()
+    pages = {name: open_page("/widget/", token=server.rt.tokens.create(name=name, role="counselor", agency="mois"))
+             for name in ("행안부 상담사 김", "행안부 상담사 이")}
+    for page in pages.values():
+        page.wait_for_selector("body[data-live=open]")
+    cid = server.api("POST", "/v1/calls", role="counselor", json={}).json()["call_id"]
+    assert server.api("POST", f"/v1/calls/{cid}/utterances", role="counselor",
+                      json={"speaker": "citizen", "text": QUESTION}).status_code == 200
+    out = server.api("POST", f"/v1/calls/{cid}/transfer", role="counselor", json={"to_agency": "mois"}).json()
+    first, second = pages.values()
+    for page in pages.values():
+        check_shows(page, out["summary"])
+        assert page.inner_text("#transfer-open-call") == "대기 통화 가져오기"
+    first.click("#transfer-open-call")
+    first.wait_for_function(f"() => document.querySelector('#call-id').textContent === {out['linked_call_id']!r}")
+    second.wait_for_selector("#transfer-claimed")  # pushed to the colleague: no click
+    assert "행안부 상담사 김" in second.inner_text("#transfer-claimed")

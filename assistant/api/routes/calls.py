@@ -16,7 +16,9 @@ from assistant.api.schemas import (
     CallEventOut,
     CallHistory,
     CallOut,
+    CallQueue,
     CallRecord,
+    QueuedCallOut,
     TransferIn,
     TransferOut,
     UtteranceIn,
@@ -45,8 +47,29 @@ def add_utterance(call_id: str, body: UtteranceIn, rt: RuntimeDep, principal: Pr
     # the call's counselor (who posted it: only they may add to it) sees it in their widget too, wherever the
     # utterance came from (the speech-to-text posts them)
     rt.push.publish("suggestion", {"call_id": call_id, "utterance": mask(body.text), "suggestion_id": sid,
-                                   "suggestion": suggestion.model_dump(mode="json")}, user=principal.name)
+                                   "suggestion": suggestion.model_dump(mode="json")}, user=principal.name,
+                    agency=principal.agency)
     return UtteranceOut(suggestion=suggestion, suggestion_id=sid)
+
+
+@router.get("/v1/calls/queue", response_model=CallQueue)
+def call_queue(rt: RuntimeDep, principal: PrincipalDep) -> CallQueue:
+    """The calls another agency handed to the token's agency with no counselor named, oldest first, each with
+    its transfer summary; a counselor takes one with ``POST /v1/calls/{id}/claim``. A token of no agency: 422."""
+    rows = rt.calls.queue(by=principal)
+    return CallQueue(data=[QueuedCallOut.model_validate({**call.model_dump(), "handover": {
+        k: v for k, v in handover.items() if k not in ("history", "note")}, "note": handover.get("note", "")})
+        for call, handover in rows])
+
+
+@router.post("/v1/calls/{call_id}/claim", response_model=CallOut)
+def claim_call(call_id: str, rt: RuntimeDep, principal: PrincipalDep) -> CallOut:
+    """Take a call waiting in the agency's queue: it is the token holder's from now on (audited). Taken
+    already: 404 (it is a colleague's call now; 409 when two claim at the very same moment); another
+    agency's: 404; a call not queued that one may act on: 409. The agency's other widgets are told."""
+    call = rt.calls.claim(call_id, by=principal)
+    rt.push.publish("transfer_claimed", {"call_id": call_id, "by": principal.name}, agency=call.agency)
+    return CallOut.model_validate(call.model_dump())
 
 
 @router.get("/v1/calls/{call_id}", response_model=CallHistory)
@@ -64,9 +87,10 @@ def transfer_call(call_id: str, body: TransferIn, rt: RuntimeDep, principal: Pri
     the receiving counselor's widget is sent the summary (``GET /v1/events``, event ``transfer``)."""
     done = rt.calls.transfer(call_id, to=body.to, note=body.note, to_agency=body.to_agency, by=principal)
     receiving = done.linked or done.call
-    if receiving.counselor:
-        rt.push.publish("transfer", {"call_id": receiving.call_id, "from": principal.name, "summary": done.summary,
-                                     "to_agency": body.to_agency.strip()}, user=receiving.counselor)
+    # to the counselor named, or, queued for an agency, to every widget of that agency (one of them claims it)
+    rt.push.publish("transfer", {"call_id": receiving.call_id, "from": principal.name, "summary": done.summary,
+                                 "to_agency": body.to_agency.strip(), "queued": not receiving.counselor},
+                    user=receiving.counselor, agency=receiving.agency)
     return TransferOut.model_validate({**done.call.model_dump(), "summary": done.summary,
                                        "to_agency": done.linked.agency if done.linked else "",
                                        "linked_call_id": done.linked.call_id if done.linked else ""})

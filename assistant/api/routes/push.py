@@ -69,7 +69,7 @@ async def events(request: Request, rt: RuntimeDep, principal: PrincipalDep,
         raise ServiceUnavailable(f"the event log is unavailable ({type(exc).__name__}); try again shortly") from exc
     if "text/event-stream" not in request.headers.get("accept", ""):
         try:
-            found, lost = await run_in_threadpool(hub.backlog, first, principal.name, regions)
+            found, lost = await run_in_threadpool(hub.backlog, first, principal.name, regions, principal.agency)
         except Exception as exc:  # noqa: BLE001
             raise ServiceUnavailable(f"the event log is unavailable ({type(exc).__name__}); try again shortly") from exc
         return EventsPage(data=[EventOut(id=e.id, kind=e.kind, data=e.data) for e in found],
@@ -81,10 +81,10 @@ async def events(request: Request, rt: RuntimeDep, principal: PrincipalDep,
     heartbeat = rt.settings.push_heartbeat_seconds
 
     async def stream() -> AsyncIterator[str]:
-        sub = hub.subscribe(principal.name, regions, loop)
+        sub = hub.subscribe(principal.name, regions, loop, agency=principal.agency)
         try:
             yield "retry: 2000\n\n"
-            backlog, lost = await run_in_threadpool(hub.backlog, first, principal.name, regions)
+            backlog, lost = await run_in_threadpool(hub.backlog, first, principal.name, regions, principal.agency)
             yield sse_frame(Event("ready", {"user": principal.name, "regions": [r.label for r in regions],
                                             "resumed": bool(start), "lost": lost}, id=first))
             sent = id_key(first)

@@ -12,6 +12,8 @@ log (memory or Redis) wrote them: a widget's ``Last-Event-ID`` resumes after exa
 True
 >>> delivers(Event("suggestion", {}, user="kim"), "lee", [])
 False
+>>> delivers(Event("suggestion", {}, user="kim", agency="nts"), "kim", [], agency="mois")  # a namesake elsewhere
+False
 >>> id_key("1733212345678-2") < id_key("1733212345679-0")
 True
 """
@@ -27,7 +29,7 @@ from typing import Any
 from assistant.errors import InvalidQuery
 from assistant.types import Region
 
-KINDS = ("suggestion", "notice", "notice_end", "alert", "transfer")
+KINDS = ("suggestion", "notice", "notice_end", "alert", "transfer", "transfer_claimed")
 _ID = re.compile(r"^([0-9]{1,20})-([0-9]{1,20})$")
 
 
@@ -44,19 +46,22 @@ class Event:
     user: str = ""    # only this token holder's widgets
     region: str = ""  # only widgets following a region that overlaps this one (a Region label)
     id: str = ""
+    # only widgets of tokens of this agency (token names are unique per agency, not across agencies, so a
+    # user-addressed event names the agency too); "" = any agency
+    agency: str = ""
 
     def with_id(self, event_id: str) -> Event:
         return replace(self, id=event_id)
 
     def fields(self) -> dict[str, str]:
         """Flat string fields, as a Redis stream entry stores them."""
-        return {"kind": self.kind, "user": self.user, "region": self.region,
+        return {"kind": self.kind, "user": self.user, "region": self.region, "agency": self.agency,
                 "data": json.dumps(self.data, ensure_ascii=False, separators=(",", ":"))}
 
     @classmethod
     def from_fields(cls, event_id: str, fields: dict[str, str]) -> Event:
         return cls(fields.get("kind", ""), json.loads(fields.get("data") or "{}"), fields.get("user", ""),
-                   fields.get("region", ""), event_id)
+                   fields.get("region", ""), event_id, fields.get("agency", ""))
 
 
 def id_key(event_id: str) -> tuple[int, int]:
@@ -79,9 +84,11 @@ def overlaps(a: Region, b: Region) -> bool:
     return bool(a.sido) and a.sido == b.sido and (not a.sigungu or not b.sigungu or a.sigungu == b.sigungu)
 
 
-def delivers(event: Event, user: str, regions: Sequence[Region]) -> bool:
-    """Does a widget of token holder ``user`` following ``regions`` receive ``event``? A widget with no
-    region follows all of them: its counselor may take a call from anywhere."""
+def delivers(event: Event, user: str, regions: Sequence[Region], agency: str = "") -> bool:
+    """Does a widget of token holder ``user`` (of ``agency``) following ``regions`` receive ``event``? A widget
+    with no region follows all of them: its counselor may take a call from anywhere."""
+    if event.agency != agency and (event.agency or event.user):
+        return False  # another agency's, or addressed to a namesake in another agency
     if event.user and event.user != user:
         return False
     if event.region and regions:

@@ -47,9 +47,10 @@ class Subscription:
     loop: asyncio.AbstractEventLoop
     queue: asyncio.Queue[Event | None] = field(default_factory=lambda: asyncio.Queue(maxsize=1000))
     closed: bool = False
+    agency: str = ""
 
     def offer(self, event: Event) -> None:
-        if self.closed or not delivers(event, self.user, self.regions):
+        if self.closed or not delivers(event, self.user, self.regions, self.agency):
             return
         try:
             self.loop.call_soon_threadsafe(self._put, event)
@@ -86,10 +87,11 @@ class PushHub:
 
     # ---- publishing ----
 
-    def publish(self, kind: str, data: Mapping[str, Any], *, user: str = "", region: str = "") -> str | None:
+    def publish(self, kind: str, data: Mapping[str, Any], *, user: str = "", region: str = "",
+                agency: str = "") -> str | None:
         """Store an event for the widgets it is addressed to; its id, or None when it could not be stored."""
         try:
-            return self.log.append(Event(kind, dict(data), user=user, region=region))
+            return self.log.append(Event(kind, dict(data), user=user, region=region, agency=agency))
         except Exception as exc:  # noqa: BLE001 - a lost push must never fail the request that caused it
             self.errors += 1
             log.error("push %s not stored (%s: %s); widgets get it when they reload", kind, type(exc).__name__, exc)
@@ -104,8 +106,9 @@ class PushHub:
 
     # ---- delivering ----
 
-    def subscribe(self, user: str, regions: Sequence[Region], loop: asyncio.AbstractEventLoop) -> Subscription:
-        sub = Subscription(user, list(regions), loop)
+    def subscribe(self, user: str, regions: Sequence[Region], loop: asyncio.AbstractEventLoop, *,
+                  agency: str = "") -> Subscription:
+        sub = Subscription(user, list(regions), loop, agency=agency)
         with self._lock:
             self._subs.add(sub)
         return sub
@@ -120,7 +123,8 @@ class PushHub:
         with self._lock:
             return len(self._subs)
 
-    def backlog(self, after: str, user: str, regions: Sequence[Region]) -> tuple[list[Event], bool]:
+    def backlog(self, after: str, user: str, regions: Sequence[Region], agency: str = ""
+                ) -> tuple[list[Event], bool]:
         """The events after ``after`` for this widget, and whether some were dropped meanwhile (too old
         for the log's retention, or more than ``backlog_limit``): then the widget should reload."""
         id_key(after)
@@ -133,7 +137,7 @@ class PushHub:
                 break
             seen += len(batch)
             cursor = batch[-1].id
-            out.extend(e for e in batch if delivers(e, user, regions))
+            out.extend(e for e in batch if delivers(e, user, regions, agency))
         else:
             lost = lost or bool(self.log.read(cursor, limit=1))
         return out, lost

@@ -34,10 +34,11 @@ export function renderAnswerNotices(node, notices) {
 }
 
 class Live {
-  constructor({ regions, onSuggestion, onTransfer }) {
+  constructor({ regions, onSuggestion, onTransfer, onTransferClaimed }) {
     this.regions = regions;            // () => the regions the widget follows (its caller-region picker)
     this.onSuggestion = onSuggestion;  // (data) => show a pushed suggestion
     this.onTransfer = onTransfer;      // (data) => show the summary of a call handed to this counselor
+    this.onTransferClaimed = onTransferClaimed;  // (data) => a queued call of the agency was taken by someone
     this.timers = new Map();           // notice id → the timer that takes it down when it expires
     this.stream = new EventStream({
       params: () => {
@@ -121,6 +122,8 @@ class Live {
       this.showAlert(data);
     } else if (name === "transfer") {
       this.onTransfer?.(data);
+    } else if (name === "transfer_claimed") {
+      this.onTransferClaimed?.(data);
     }
   }
 

@@ -17,10 +17,13 @@ function cited(c) {
     c.title, " ", el("span", { class: "quiet" }, `${c.entry_id} v${c.version}`));
 }
 
-/** Show ``handover`` (a transfer event's payload, or a pushed transfer: {summary, from, call_id}) first;
- * ``onOpen(callId)``, when given, adds a button that opens the call (a pushed transfer not yet opened). */
+/** Show ``handover`` (a transfer event's payload, or a pushed transfer: {summary, from, call_id, queued}) first;
+ * ``onOpen(callId)``, when given, adds a button that opens the call (a pushed transfer not yet opened; for a
+ * call queued for the agency, the button takes it first). */
 export function renderTransferSummary(handover, { onOpen } = {}) {
   const box = $("transfer-summary");
+  box.dataset.callId = handover?.call_id || "";
+  box.dataset.queued = String(Boolean(handover?.queued));
   const s = handover?.summary;
   if (!s) { box.hidden = true; box.replaceChildren(); return; }
   const from = [handover.from_agency_name || handover.from_agency, handover.from].filter(Boolean).join(" · ");
@@ -43,9 +46,18 @@ export function renderTransferSummary(handover, { onOpen } = {}) {
   if (handover.note) parts.push(el("p", { class: "quiet" }, `인계 메모: ${handover.note}`));
   if (onOpen && handover.call_id) {
     parts.push(el("div", { class: "toolbar" }, el("button", { type: "button", class: "primary small", id: "transfer-open-call",
-      onclick: () => onOpen(handover.call_id) }, "이관 받은 통화 열기")));
+      onclick: () => onOpen(handover.call_id) }, handover.queued ? "대기 통화 가져오기" : "이관 받은 통화 열기"),
+      el("span", { class: "quiet", id: "transfer-claim-status", role: "status" })));
   }
   box.replaceChildren(...parts);
   box.hidden = false;
   box.scrollIntoView({ block: "start" });
+}
+
+/** Another counselor of the agency took the queued call shown here: take it down. */
+export function dropClaimedTransfer(callId, by) {
+  const box = $("transfer-summary");
+  if (box.hidden || box.dataset.queued !== "true" || box.dataset.callId !== callId) return;
+  box.replaceChildren(el("p", { class: "quiet", id: "transfer-claimed" }, `대기 통화를 ${by} 상담사가 가져갔습니다.`));
+  box.dataset.queued = "false";
 }

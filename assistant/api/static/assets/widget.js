@@ -1,10 +1,10 @@
 // The counselor's side panel: ask, read the grounded answer, open cited entries, give feedback, follow a live call.
 import {
-  FACT_KEYS, MODE_LABEL, REASONS, api, apiStream, askToken, copyText, el, errorText, fillRegionSelect, formatDate, getToken,
+  ApiError, FACT_KEYS, MODE_LABEL, REASONS, api, apiStream, askToken, copyText, el, errorText, fillRegionSelect, formatDate, getToken,
   loadRegions, regionLabel, scopeBadge, whoAmI,
 } from "/assets/api.js";
 import { renderAnswerNotices, startLive } from "/assets/live.js";
-import { renderTransferSummary, transferSummaryOf } from "/assets/transfer.js";
+import { dropClaimedTransfer, renderTransferSummary, transferSummaryOf } from "/assets/transfer.js";
 
 const $ = (id) => document.getElementById(id);
 const REGION_KEY = "ca_region";
@@ -417,6 +417,22 @@ function openCall(call, label) {
   $("line").focus();
 }
 
+/** Open a call handed to this counselor; one queued for the agency is taken first (409: a colleague was quicker). */
+async function openTransferred(id, queued) {
+  if (queued) {
+    try {
+      await api("POST", `/v1/calls/${encodeURIComponent(id)}/claim`);
+    } catch (err) {
+      const status = $("transfer-claim-status");
+      const taken = err instanceof ApiError && (err.status === 404 || err.status === 409);
+      if (status) status.textContent = taken ? "다른 상담사가 이미 가져갔습니다." : errorText(err);
+      return;
+    }
+  }
+  $("resume-id").value = id;
+  $("resume-form").requestSubmit();
+}
+
 /** The counselor a call was transferred to reads everything said and suggested so far, then carries on. */
 async function resumeCall(ev) {
   ev.preventDefault();
@@ -635,7 +651,8 @@ async function init() {
   fillRegionSelect($("region"), await loadRegions(), { selected: $("region").value || stored });
   state.live = startLive({ regions: () => ($("region").value ? [$("region").value] : []), onSuggestion: pushedSuggestion,
     // a call handed to this counselor: its summary at once, with a button that opens the call
-    onTransfer: (data) => renderTransferSummary(data, { onOpen: (id) => { $("resume-id").value = id; $("resume-form").requestSubmit(); } }) });
+    onTransfer: (data) => renderTransferSummary(data, { onOpen: (id) => openTransferred(id, data.queued) }),
+    onTransferClaimed: (data) => { if (data.by !== state.me?.name) dropClaimedTransfer(data.call_id, data.by); } });
   document.body.dataset.ready = "true";
 
   const q = params.get("q");
