@@ -36,7 +36,7 @@ class EntryBase(SQLModel):
     source: str = Field(default="", max_length=100)
     updated: str = Field(default="", max_length=20)  # the source's own last-updated date
     # "" = the common layer (national, city, district entries every agency shares); else an agency's code
-    agency: str = Field(default="", max_length=20)
+    agency: str = Field(default="", max_length=20, index=True)
 
 
 class EntryCreate(EntryBase):

@@ -49,7 +49,8 @@ def test_search_json_shape(env):
     out = json.loads(run_ok(env, "search", "출산장려금 받고 싶어요", "--region", "서울특별시 중구", "--json", "--top-k", "3"))
     assert len(out["hits"]) == 3
     for h in out["hits"]:
-        assert set(h) == {"entry_id", "title", "scope", "sido", "sigungu", "version", "score", "scores"}
+        assert set(h) == {"entry_id", "title", "scope", "sido", "sigungu", "version", "score", "scores",
+                           "other_agency"}  # "" for the common layer
         assert h["sido"] in ("", "서울특별시")
         assert {"lexical_rank", "dense_rank", "fused"} <= set(h["scores"])
 
