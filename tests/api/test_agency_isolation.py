@@ -16,7 +16,6 @@ from sqlmodel import Session, select
 
 from assistant.agencies.codes import readable, visible
 from assistant.agencies.models import AgencyCreate
-from assistant.api.app import create_app
 from assistant.api.security import ROUTE_PERMISSIONS
 from assistant.auth.models import AuditEvent
 from assistant.auth.roles import Permission as P
@@ -56,13 +55,6 @@ def rt(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
         runtime = make(url)
         yield runtime
         runtime.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def app(rt: Runtime) -> Iterator[FastAPI]:
-    app = create_app(rt.settings, runtime=rt)
-    with TestClient(app):
-        yield app
 
 
 @pytest.fixture(scope="module")

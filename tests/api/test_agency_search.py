@@ -15,7 +15,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from assistant.api.app import create_app
 from assistant.api.deps import get_principal
 from assistant.runtime import Runtime
 from tests.conftest import indexed_runtime, make_settings, token_for
@@ -39,13 +38,6 @@ def rt(tmp_path_factory: pytest.TempPathFactory, subset_records) -> Runtime:
     runtime = indexed_runtime(make_settings(tmp_path_factory.mktemp("agency_search")), subset_records + agency_records())
     add_agencies(runtime.engine)
     return runtime
-
-
-@pytest.fixture(scope="module")
-def app(rt: Runtime) -> Iterator[FastAPI]:
-    app = create_app(rt.settings, runtime=rt)
-    with TestClient(app):
-        yield app
 
 
 def client_of(app: FastAPI, rt: Runtime, agency: str) -> TestClient:
