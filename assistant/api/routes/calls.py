@@ -8,10 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from assistant.advisor.service import mask
-from assistant.api.deps import PrincipalDep, RuntimeDep
-from assistant.api.routes.counselor import answer_out
-from assistant.api.schemas import (
-    AdviseResponse,
+from assistant.api.call_schemas import (
     CallCreate,
     CallEventOut,
     CallHistory,
@@ -24,6 +21,9 @@ from assistant.api.schemas import (
     UtteranceIn,
     UtteranceOut,
 )
+from assistant.api.deps import PrincipalDep, RuntimeDep
+from assistant.api.routes.counselor import answer_out
+from assistant.api.schemas import AdviseResponse
 
 router = APIRouter(tags=["calls"])
 
