@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -21,6 +21,7 @@ from assistant.index.snapshot import IndexHolder, Snapshot
 from assistant.rank.clarify import Clarification
 from assistant.rank.features import Candidates
 from assistant.rank.situation import Situation, SituationLexicon
+from assistant.retrieval.agency_leads import other_agency_leads
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.regions import RegionResolver
 from assistant.text.crosslingual import IDEOGRAPH_RUN as IDEOGRAPHS
@@ -96,53 +97,6 @@ def dense_candidates(snap: Snapshot, query_vec: np.ndarray, mask: np.ndarray | N
     scores, ids = snap.dense.search(query_vec, k * 4, allowed)
     rows = np.array([snap.row_of_id[int(i)] for i in ids], dtype=np.int64)
     return best_per_entry(rows, scores, snap.row_entry, snap.entry_ids, k)
-
-
-def other_agency_leads(order: Sequence[str], fused: Sequence[float], agency_of: Callable[[str], str], own: str,
-                       *, margin: float, limit: int,
-                       evidence: Callable[[str], tuple[float, float]] | None = None,
-                       cos_margin: float = 0.01, lex_ratio: float = 1.1) -> list[int]:
-    """Positions in an unrestricted fused ``order`` of the other agencies' entries worth showing a caller of
-    agency ``own``: those ranked ahead of every entry the caller may use (common or ``own``'s), with a fused
-    score at least ``(1 + margin)`` times that first usable entry's (all of them when none is usable), the
-    best one per agency, at most ``limit``.
-
-    Ranks alone cannot tell a better answer from a look-alike: among near-copies of one entry (an
-    agency's re-titled version of a common entry) the order is decided by noise. So with ``evidence``
-    (entry -> (best cosine, best BM25)) a leader must also beat the first usable entry on what the
-    retrievers measured: a cosine ``cos_margin`` higher, or a BM25 ``lex_ratio`` times as high.
-
-    >>> agency = {"a": "nts", "b": "", "c": "nts"}.get
-    >>> other_agency_leads(["a", "b"], [0.0328, 0.0317], agency, "mohw", margin=0.03, limit=2)
-    [0]
-    >>> other_agency_leads(["a", "b"], [0.0328, 0.0323], agency, "mohw", margin=0.03, limit=2)  # too close
-    []
-    >>> near_copy = {"a": (0.894, 4.9), "b": (0.893, 5.0)}.get
-    >>> other_agency_leads(["a", "b"], [0.0328, 0.0317], agency, "mohw", margin=0.03, limit=2, evidence=near_copy)
-    []
-    """
-    leads: list[int] = []
-    usable: int | None = None
-    for i, entry_id in enumerate(order):
-        code = agency_of(entry_id)
-        if not code or code == own:
-            usable = i
-            break
-        leads.append(i)
-    if usable is not None:
-        leads = [i for i in leads if fused[i] >= fused[usable] * (1 + margin)]
-        if evidence is not None:
-            cos_u, lex_u = evidence(order[usable])
-            leads = [i for i in leads if (ev := evidence(order[i]))[0] >= cos_u + cos_margin
-                     or (ev[1] > 0 and ev[1] >= lex_u * lex_ratio)]
-    seen: set[str] = set()
-    out = []
-    for i in leads:
-        code = agency_of(order[i])
-        if code not in seen:
-            seen.add(code)
-            out.append(i)
-    return out[:limit]
 
 
 @dataclass(frozen=True)

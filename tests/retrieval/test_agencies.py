@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.retrieval.hybrid import other_agency_leads
+from assistant.retrieval.agency_leads import other_agency_leads
 from assistant.runtime import Runtime
 from tests.conftest import indexed_runtime, make_settings
 from tests.retrieval.agencies import NTS, OWN_QUESTION, TAX_QUESTION, WELFARE, agency_records
