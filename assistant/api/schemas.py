@@ -272,6 +272,7 @@ class AuditOut(BaseModel):
     target: str
     version: int | None
     detail: dict[str, Any]
+    agency: str = Field(default="", description="the acting token's agency (\"\" = none)")
 
 
 class AuditPage(BaseModel):

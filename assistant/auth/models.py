@@ -36,3 +36,4 @@ class AuditEvent(SQLModel, table=True):
     target: str = Field(default="", max_length=200, index=True)
     version: int | None = None
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    agency: str = Field(default="", max_length=20, index=True)  # the acting token's agency ("" = none)

@@ -22,6 +22,7 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,14 +57,18 @@ def hash_token(token: str) -> str:
 def record_audit(session: Session, actor: Principal | str, action: str, target: str = "", *,
                  version: int | None = None, detail: dict[str, Any] | None = None) -> None:
     """Append an audit row in the caller's transaction, so the change and its record commit together."""
-    name, role = (actor.name, str(actor.role)) if isinstance(actor, Principal) else (actor, "")
+    name, role, agency = (actor.name, str(actor.role), actor.agency) if isinstance(actor, Principal) \
+        else (actor, "", "")
     session.add(AuditEvent(actor=name, role=role, action=action, target=target, version=version,
-                           detail=detail or {}))
+                           detail=detail or {}, agency=agency))
 
 
-def list_audit(session: Session, *, actor: str = "", target: str = "", offset: int = 0, limit: int = 50
-               ) -> tuple[list[AuditEvent], int]:
+def list_audit(session: Session, *, actor: str = "", target: str = "", offset: int = 0, limit: int = 50,
+               agencies: Sequence[str] | None = None) -> tuple[list[AuditEvent], int]:
+    """Newest first; ``agencies``: only rows of tokens of these agencies (``None``: every row)."""
     stmt = select(AuditEvent)
+    if agencies is not None:
+        stmt = stmt.where(col(AuditEvent.agency).in_(list(agencies)))
     if actor:
         stmt = stmt.where(AuditEvent.actor == actor)
     if target:

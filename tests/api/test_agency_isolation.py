@@ -303,3 +303,17 @@ def test_an_agency_editor_imports_only_that_agencys_entries(app, tokens):
                                                             {"entry_id": "common/import-4"}])
         assert mixed.status_code == 200, mixed.text
         assert client.get(f"/v1/entries/{B}:import/4", headers=auth(ed)).json()["agency"] == B
+
+
+def test_an_agencys_qa_reads_only_what_its_agencys_tokens_did_in_the_audit_log(app, tokens, seeded):
+    """Seeding drafted and filed feedback as each agency's tokens: agency A's QA reads A's rows only, and
+    the center's QA (no agency) reads every agency's."""
+    with TestClient(app) as client:
+        pages = {agency: client.get("/v1/audit", headers=auth(tokens[(Role.qa, agency)]),
+                                    params={"limit": 500}).json() for agency in AGENCIES}
+    for code in (A, B):
+        assert pages[code]["data"], f"agency {code} acted while seeding"
+        assert {row["agency"] for row in pages[code]["data"]} == {code}
+        assert {row["actor"] for row in pages[code]["data"]} <= {f"{role}-{code}" for role in Role}
+    assert {A, B} <= {row["agency"] for row in pages[""]["data"]}
+    assert pages[""]["count"] > pages[A]["count"] + pages[B]["count"]

@@ -25,12 +25,14 @@ def gaps(rt: RuntimeDep, principal: PrincipalDep, days: Annotated[int, Query(ge=
 
 
 @router.get("/v1/audit", response_model=AuditPage, tags=["reports"])
-def audit(rt: RuntimeDep, actor: Annotated[str, Query(max_length=100)] = "",
+def audit(rt: RuntimeDep, principal: PrincipalDep, actor: Annotated[str, Query(max_length=100)] = "",
           target: Annotated[str, Query(max_length=200)] = "", offset: Annotated[int, Query(ge=0)] = 0,
           limit: Annotated[int, Query(ge=1, le=500)] = 50) -> AuditPage:
-    """Every change: who, when, what, which version. Newest first; there is no route that edits it."""
+    """Every change: who, when, what, which version. Newest first; there is no route that edits it. A token
+    of an agency reads what its agency's tokens did only."""
     with session_scope(rt.engine) as s:
-        rows, count = list_audit(s, actor=actor, target=target, offset=offset, limit=limit)
+        rows, count = list_audit(s, actor=actor, target=target, offset=offset, limit=limit,
+                                 agencies=readable(principal))
         return AuditPage(data=[AuditOut.model_validate(r.model_dump()) for r in rows], count=count)
 
 
