@@ -13,7 +13,7 @@ assistant.agencies.codes.UnknownAgency: unknown agency 'nope'; valid: nts
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from assistant.agencies.codes import UnknownAgency, check_code
 from assistant.agencies.models import Agency, AgencyCreate
 from assistant.auth.service import Principal, record_audit
-from assistant.errors import AssistantError, NotFound
+from assistant.errors import AssistantError, InvalidQuery, NotFound
 from assistant.kb.db import session_scope
 from assistant.kb.models import utcnow
 
@@ -31,6 +31,16 @@ class AgencyExists(AssistantError):
 
     def __init__(self, code: str) -> None:
         super().__init__(f"agency {code!r} exists already (a deleted agency's code is not reused)")
+
+
+class AgencyDeleted(InvalidQuery):
+    """An ended agency named where a live one is needed (a transfer, 422): its calls and entries keep its
+    code, but it takes no new call; the message lists the live codes, as ``UnknownAgency``'s does."""
+
+    def __init__(self, code: str, valid: Collection[str]) -> None:
+        listed = ", ".join(sorted(valid)) or "(none yet: `assistant agency create`)"
+        super().__init__(f"agency {code!r} was deleted; valid: {listed}")
+        self.code = code
 
 
 class AgencyService:
@@ -73,6 +83,25 @@ class AgencyService:
             record_audit(s, actor, "agency.delete", code, detail={"name": row.name})
         self._changed()
         return row
+
+    def live(self, code: str) -> Agency:
+        """The live agency ``code``: ``UnknownAgency``, or ``AgencyDeleted`` for an ended one (both 422,
+        listing the live codes)."""
+        with Session(self.engine) as s:
+            found = s.get(Agency, code)
+        if found is None:
+            raise UnknownAgency(code, self.codes())
+        if found.deleted_at is not None:
+            raise AgencyDeleted(code, self.codes())
+        return found
+
+    def name_of(self, code: str) -> str:
+        """The agency's name ("" for no agency or a code the table does not have)."""
+        if not code:
+            return ""
+        with Session(self.engine) as s:
+            row = s.get(Agency, code)
+        return row.name if row is not None else ""
 
     def require(self, code: str) -> str:
         """``code`` if it names a live agency ("" = none, always valid); else ``UnknownAgency`` (422)

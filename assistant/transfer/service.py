@@ -17,30 +17,18 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
 
 from assistant.advisor.generators import GenerationRequest, Generator
 from assistant.advisor.prompts import Prompt
-from assistant.agencies.codes import UnknownAgency
 from assistant.agencies.models import Agency
+from assistant.agencies.service import AgencyService
 from assistant.calls.models import CallEvent
-from assistant.errors import InvalidQuery
 from assistant.rank.situation import SituationLexicon
 from assistant.transfer.grounded import ground, history_sources, load_prompt, render
 from assistant.transfer.summary import TransferSummary, summarize
 from assistant.types import EntryRecord
 
 log = logging.getLogger(__name__)
-
-
-class AgencyDeleted(InvalidQuery):
-    """A transfer to a deleted agency (422): its calls and entries keep its code, but it takes no new call;
-    the message lists the live codes, as ``UnknownAgency``'s does."""
-
-    def __init__(self, code: str, valid: Sequence[str]) -> None:
-        listed = ", ".join(sorted(valid)) or "(none yet: `assistant agency create`)"
-        super().__init__(f"agency {code!r} was deleted; valid: {listed}")
-        self.code = code
 
 
 class TransferService:
@@ -52,6 +40,7 @@ class TransferService:
                  entries: Callable[[], Mapping[str, EntryRecord]] | None = None,
                  prompt: Prompt | None = None, lexicon: SituationLexicon | None = None) -> None:
         self.engine = engine
+        self.agencies = AgencyService(engine)
         self.generators = [g for g in generators if g.name != "extractive"]
         self.entries = entries or (lambda: {})
         self._prompt = prompt
@@ -89,20 +78,8 @@ class TransferService:
 
     def agency(self, code: str) -> Agency:
         """The live agency ``code``; ``UnknownAgency`` or ``AgencyDeleted`` (422, listing the live codes)."""
-        with Session(self.engine) as s:
-            rows = list(s.exec(select(Agency).order_by(col(Agency.code))))
-        live = [a.code for a in rows if a.deleted_at is None]
-        found = next((a for a in rows if a.code == code), None)
-        if found is None:
-            raise UnknownAgency(code, live)
-        if found.deleted_at is not None:
-            raise AgencyDeleted(code, live)
-        return found
+        return self.agencies.live(code)
 
     def name_of(self, code: str) -> str:
         """The agency's name ("" for no agency or a code the table does not have)."""
-        if not code:
-            return ""
-        with Session(self.engine) as s:
-            row = s.get(Agency, code)
-        return row.name if row is not None else ""
+        return self.agencies.name_of(code)
