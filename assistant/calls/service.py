@@ -175,10 +175,13 @@ class CallService:
         with Session(self.engine) as s:
             calls = list(s.exec(select(Call).where(Call.agency == by.agency, Call.status == "queued")
                                 .order_by(col(Call.created_at)).limit(200)))
+            opening: dict[str, CallEvent] = {}  # each call's first transfer event, read in one query
+            for row in s.exec(select(CallEvent).where(col(CallEvent.call_id).in_([c.call_id for c in calls]),
+                                                      CallEvent.kind == "transfer").order_by(col(CallEvent.id))):
+                opening.setdefault(row.call_id, row)
             out = []
             for call in calls:
-                event = s.exec(select(CallEvent).where(CallEvent.call_id == call.call_id, CallEvent.kind == "transfer")
-                               .order_by(col(CallEvent.id))).first()
+                event = opening.get(call.call_id)
                 out.append((call, {**(event.payload if event else {}), "note": event.text if event else ""}))
             return out
 
