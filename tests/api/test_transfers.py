@@ -74,7 +74,11 @@ def test_a_transfer_to_a_counselor_hands_over_a_masked_summary_and_pushes_it(peo
     assert (out["call_id"], out["counselor"], out["status"]) == (cid, "lee", "transferred")
     summary = out["summary"]
     assert summary["mode"] == "extractive" and "출산장려금" in summary["question"]
-    assert not contains_pii(str(out)), "the summary and everything returned is masked"
+    # the call ids are random UUIDs, which look like account numbers to the masker now and then (about one in
+    # sixteen): they are the service's, not the caller's, so the scan covers everything else returned
+    said = {k: v for k, v in out.items() if k not in ("call_id", "linked_call_id")}
+    assert not contains_pii(str(said)), "the summary and everything returned is masked"
+    assert "2345-6789" not in str(out)
 
     history = lee.get(f"/v1/calls/{cid}").json()
     suggestion = next(e for e in history["events"] if e["kind"] == "suggestion")["payload"]
