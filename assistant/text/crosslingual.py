@@ -103,10 +103,10 @@ def _word_matches(pattern: str, word: str) -> bool:
     return word.startswith(pattern[:-1]) if pattern.endswith("*") else word == pattern
 
 
-def _phrase_in(phrase: tuple[str, ...], words: list[str]) -> bool:
-    n = len(phrase)
-    return any(all(_word_matches(p, w) for p, w in zip(phrase, words[i:i + n], strict=True))
-               for i in range(len(words) - n + 1))
+def _phrase_at(phrase: tuple[str, ...], words: list[str], i: int) -> bool:
+    """Whether ``phrase`` occurs in ``words`` starting at word ``i``."""
+    return len(words) - i >= len(phrase) and all(
+        _word_matches(p, w) for p, w in zip(phrase, words[i:i + len(phrase)], strict=True))
 
 
 class Glossary:
@@ -123,6 +123,18 @@ class Glossary:
     def __init__(self, rules: list[GlossaryRule] | None = None, digest: str = "") -> None:
         self.rules = rules or []
         self.digest = digest
+        # each phrase filed under its first word (exact, or a prefix pattern's stem), so a question is
+        # checked only against the phrases that can start at each of its words, not every rule at every word
+        self._exact: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        self._prefix: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        for i, rule in enumerate(self.rules):
+            for phrase in rule.phrases:
+                first = phrase[0]
+                if first.endswith("*"):
+                    self._prefix.setdefault(first[:-1], []).append((i, phrase))
+                else:
+                    self._exact.setdefault(first, []).append((i, phrase))
+        self._stems = sorted({len(k) for k in self._prefix})
 
     @classmethod
     def parse(cls, text: str, where: str = "glossary") -> Glossary:
@@ -138,8 +150,16 @@ class Glossary:
     def expand(self, question: str) -> list[str]:
         """Korean terms of every rule one of whose phrases occurs in the question, in rule order, once each."""
         words = [w.lower() for w in _WORD.findall(unicodedata.normalize("NFC", question))]
+        fired: set[int] = set()
+        for i, word in enumerate(words):
+            starting = list(self._exact.get(word, ()))
+            for n in self._stems:
+                if n <= len(word):
+                    starting.extend(self._prefix.get(word[:n], ()))
+            for rule, phrase in starting:
+                if rule not in fired and _phrase_at(phrase, words, i):
+                    fired.add(rule)
         out: dict[str, None] = {}
-        for rule in self.rules:
-            if any(_phrase_in(p, words) for p in rule.phrases):
-                out.update(dict.fromkeys(rule.terms))
+        for rule in sorted(fired):
+            out.update(dict.fromkeys(self.rules[rule].terms))
         return list(out)

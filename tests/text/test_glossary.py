@@ -42,3 +42,31 @@ def test_the_shipped_glossary_parses_and_has_english_and_vietnamese_rules():
     assert len(g.rules) > 50 and g.digest
     assert "임신" in g.expand("I'm pregnant") and "임신" in g.expand("Tôi đang mang thai")
     assert Glossary.load(ROOT / "missing.tsv").rules == []
+
+
+def _naive_expand(g: Glossary, question: str) -> list[str]:
+    """The glossary's meaning spelled out: every rule, every phrase, every starting word."""
+    import re
+
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", question)]
+
+    def at(phrase: tuple[str, ...], i: int) -> bool:
+        return i + len(phrase) <= len(words) and all(
+            w.startswith(p[:-1]) if p.endswith("*") else w == p for p, w in zip(phrase, words[i:], strict=False))
+
+    out: dict[str, None] = {}
+    for rule in g.rules:
+        if any(at(p, i) for p in rule.phrases for i in range(len(words))):
+            out.update(dict.fromkeys(rule.terms))
+    return list(out)
+
+
+def test_the_indexed_lookup_finds_what_checking_every_rule_at_every_word_finds():
+    import random
+
+    g = Glossary.load(ROOT / "knowledge_base" / "glossary.tsv")
+    vocab = sorted({w.rstrip("*") for rule in g.rules for p in rule.phrases for w in p} | {"the", "my", "rent"})
+    rnd = random.Random(7)
+    for _ in range(1500):
+        q = " ".join(rnd.choice(vocab) + rnd.choice(["", "s", "ing", "ed", "-care"]) for _ in range(rnd.randint(1, 10)))
+        assert g.expand(q) == _naive_expand(g, q), q
