@@ -79,11 +79,20 @@ class Snapshot:
     row_entry: np.ndarray  # entry ordinal per row
     entry_ids: list[str]   # ordinal -> entry id
     _masks: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    _id_order: list[np.ndarray] = field(default_factory=list, compare=False, repr=False)
     _agency_masks: dict[tuple[str, bool], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def kb_version(self) -> int:
         return self.manifest.kb_version
+
+    def rows_of_ids(self, ids: np.ndarray) -> np.ndarray:
+        """The rows of FAISS ids (each one of ``row_ids``), vectorised: a sorted copy of the ids is made once."""
+        if not self._id_order:
+            order = np.argsort(self.row_ids, kind="stable")
+            self._id_order.extend([self.row_ids[order], order.astype(np.int64)])
+        sorted_ids, rows = self._id_order
+        return rows[np.searchsorted(sorted_ids, np.asarray(ids, dtype=np.int64))]
 
     def region_rows(self, sido: str, sigungu: str) -> np.ndarray:
         """Boolean row mask: national/agency-wide entries, the caller's city, the caller's district."""

@@ -58,20 +58,14 @@ class Ranked:
 
 def best_per_entry(rows: np.ndarray, scores: np.ndarray, row_entry: np.ndarray, entry_ids: Sequence[str],
                    limit: int) -> Ranked:
-    """Collapse chunk results (already sorted by score, descending) to one per entry."""
-    seen: set[int] = set()
-    out_ids, out_scores, out_rows = [], [], []
-    for r, s in zip(rows.tolist(), scores.tolist(), strict=True):
-        e = int(row_entry[r])
-        if e in seen:
-            continue
-        seen.add(e)
-        out_ids.append(entry_ids[e])
-        out_scores.append(float(s))
-        out_rows.append(int(r))
-        if len(out_ids) >= limit:
-            break
-    return Ranked(out_ids, out_scores, out_rows)
+    """Collapse chunk results (already sorted by score, descending) to one per entry: each entry's first row."""
+    if len(rows) == 0:
+        return Ranked([], [], [])
+    entries = row_entry[rows]
+    _, first = np.unique(entries, return_index=True)
+    keep = np.sort(first)[:limit]
+    return Ranked([entry_ids[e] for e in entries[keep].tolist()], scores[keep].astype(float).tolist(),
+                  rows[keep].astype(int).tolist())
 
 
 def lexical_candidates(snap: Snapshot, query_tokens: Sequence[str], mask: np.ndarray | None, k: int,
@@ -95,7 +89,7 @@ def dense_candidates(snap: Snapshot, query_vec: np.ndarray, mask: np.ndarray | N
     if mask is not None:
         allowed = snap.row_ids[mask]
     scores, ids = snap.dense.search(query_vec, k * 4, allowed)
-    rows = np.array([snap.row_of_id[int(i)] for i in ids], dtype=np.int64)
+    rows = snap.rows_of_ids(ids)
     return best_per_entry(rows, scores, snap.row_entry, snap.entry_ids, k)
 
 
@@ -164,6 +158,7 @@ class HybridRetriever:
         # 0.03 on RRF(k=60): first in both retrievers against second in both is 1.6 % apart (too close
         # to call), against third in both 3.3 %
         self.other_margin, self.other_k = other_margin, other_k
+        self._terms_memo: tuple[KoreanTokenizer, dict[tuple[str, ...], list[str]]] = (self.tokenizer, {})
 
     def clean_query(self, question: str) -> tuple[str, list[str]]:
         if not isinstance(question, str):
@@ -256,6 +251,20 @@ class HybridRetriever:
                                   evidence=lambda e: (cands.dense_score.get(e, 0.0), cands.lex_score.get(e, 0.0)))
         return _hits(snap, cands, lex, dense, lead, [cands.fused[i] for i in lead], agency)
 
+    def _term_tokens(self, terms: tuple[str, ...]) -> list[str]:
+        """BM25 tokens of the thesaurus' and glossary's terms: fixed strings from their files, so each
+        combination is tokenized once (kept per tokenizer, at most 4,096 combinations)."""
+        owner, memo = self._terms_memo
+        if owner is not self.tokenizer:  # the tokenizer was replaced (a loaded index brings its own)
+            owner, memo = self._terms_memo = (self.tokenizer, {})
+        hit = memo.get(terms)
+        if hit is None:
+            hit = owner.tokenize(" ".join(terms))
+            if len(memo) >= 4096:
+                memo.clear()
+            memo[terms] = hit
+        return list(hit)
+
     def query_terms(self, q: str, snap: Snapshot, mode: str = "hybrid") -> QueryTerms:
         """The question's BM25 tokens (with thesaurus and glossary terms), its BM25 over every row, its vector."""
         share = hangul_share(q)
@@ -268,7 +277,7 @@ class HybridRetriever:
             extra += glossed
             tokens = self.tokenizer.tokenize_query(q)
             if extra:
-                tokens += self.tokenizer.tokenize(" ".join(extra))
+                tokens += self._term_tokens(tuple(extra))
             raw = snap.lexical.scores(tokens)
         if mode in ("hybrid", "dense"):
             # the thesaurus feeds BM25 only: appended to the embedding query it helped paraphrases

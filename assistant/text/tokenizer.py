@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.metadata as md
 import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,12 @@ class KoreanTokenizer:
         self._kiwi: Any = None
         self._hanja: Any = None
         self._parts: dict[str, list[str]] = {}
+        # A search reads one question three ways (BM25 terms, thesaurus triggers, the urgent-term rules'
+        # tags); Kiwi analyses it once. Bounded: only the last few questions are kept.
+        self._recent: OrderedDict[str, list[Any]] = OrderedDict()
+        self._recent_lock = threading.Lock()
+
+    RECENT = 64
 
     def config(self) -> dict[str, Any]:
         return {
@@ -106,22 +113,40 @@ class KoreanTokenizer:
         flush()
         return out
 
-    def tokenize(self, text: str) -> list[str]:
+    def _analyse(self, text: str) -> list[Any]:
+        """Kiwi's morphemes of one text, from the memo of recent texts when it was just analysed."""
         self.load()
-        return self._terms(self._kiwi.tokenize(self._normalize(text), split_complex=True))
+        key = self._normalize(text)
+        with self._recent_lock:
+            hit = self._recent.get(key)
+            if hit is not None:
+                self._recent.move_to_end(key)
+                return hit
+        tokens = list(self._kiwi.tokenize(key, split_complex=True))
+        with self._recent_lock:
+            self._recent[key] = tokens
+            while len(self._recent) > self.RECENT:
+                self._recent.popitem(last=False)
+        return tokens
+
+    def forget_recent(self) -> None:
+        """Empty the memo of recent analyses (benchmarks time each search as if its question were new)."""
+        with self._recent_lock:
+            self._recent.clear()
+
+    def tokenize(self, text: str) -> list[str]:
+        return self._terms(self._analyse(text))
 
     def morphemes(self, text: str) -> set[str]:
         """Every morpheme's form (particles and endings included): what thesaurus triggers match."""
-        self.load()
-        return {t.form.lower() for t in self._kiwi.tokenize(self._normalize(text), split_complex=True)
+        return {t.form.lower() for t in self._analyse(text)
                 if not _base_tag(t.tag).startswith("S") or _base_tag(t.tag) in ("SL", "SN", "SH")}
 
     def tagged(self, text: str) -> list[tuple[str, str]]:
         """Every morpheme as (form, base tag), in order: for rule matchers (the urgent-term dictionary)
         that need the negations BM25's terms leave out ('물이 *안* 나와요')."""
-        self.load()
         return [(t.form.lower() if _base_tag(t.tag) == "SL" else t.form, _base_tag(t.tag))
-                for t in self._kiwi.tokenize(self._normalize(text), split_complex=True)]
+                for t in self._analyse(text)]
 
     def tokenize_query(self, text: str) -> list[str]:
         """Query side: ``tokenize`` plus the Sino-Korean reading of any Chinese characters, as

@@ -114,3 +114,32 @@ def test_an_english_question_takes_manual_terms_from_the_glossary(built_runtime)
     ret = built_runtime.retriever
     hits = ret.search("I'm pregnant. Is there support for pregnancy medical costs?", top_k=5).hits
     assert any(h.scores.lexical_score for h in hits), "glossary terms (임신, 의료비) reach BM25"
+
+
+def test_collapsing_chunks_keeps_each_entrys_best_row_in_score_order():
+    import numpy as np
+
+    from assistant.retrieval.hybrid import best_per_entry
+
+    rnd = np.random.default_rng(3)
+    row_entry = rnd.integers(0, 40, size=300).astype(np.int32)
+    ids = [f"e{i}" for i in range(40)]
+    scores = np.sort(rnd.random(300))[::-1].copy()
+    rows = rnd.permutation(300)
+    got = best_per_entry(rows, scores, row_entry, ids, limit=25)
+    seen: dict[int, int] = {}
+    for pos, r in enumerate(rows.tolist()):
+        seen.setdefault(int(row_entry[r]), pos)
+    want = sorted(seen.values())[:25]
+    assert got.rows == [int(rows[p]) for p in want]
+    assert got.entry_ids == [ids[row_entry[rows[p]]] for p in want]
+    assert got.scores == [float(scores[p]) for p in want]
+    assert best_per_entry(rows[:0], scores[:0], row_entry, ids, limit=5).entry_ids == []
+
+
+def test_rows_of_faiss_ids_match_the_snapshots_id_table(built_runtime):
+    import numpy as np
+
+    snap = built_runtime.manager.holder.snapshot
+    sample = snap.row_ids[np.random.default_rng(5).permutation(len(snap.row_ids))[:200]]
+    assert snap.rows_of_ids(sample).tolist() == [snap.row_of_id[int(i)] for i in sample]

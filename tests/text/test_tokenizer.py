@@ -85,3 +85,16 @@ def test_malformed_user_dictionary_names_the_line(tmp_path):
     path.write_text("ok\tok\nbroken-line-without-tab\n", encoding="utf-8")
     with pytest.raises(AssistantError, match="line 2"):
         load_user_dictionary(path)
+
+
+def test_the_memo_of_recent_analyses_changes_no_result_and_stays_bounded():
+    tok = KoreanTokenizer()
+    texts = [f"{i}번째 질문: 기초연금 신청은 어디서 하나요" for i in range(tok.RECENT + 10)]
+    first = [tok.tokenize(t) for t in texts]
+    again = [tok.tokenize(t) for t in texts]  # the last RECENT from the memo, the rest analysed anew
+    assert first == again
+    assert len(tok._recent) == tok.RECENT
+    tok.forget_recent()
+    assert not tok._recent
+    assert [tok.tokenize(t) for t in texts[:3]] == first[:3]
+    assert tok.morphemes(texts[0]) >= {"기초", "연금", "신청"}
