@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from importlib.resources import files
 
@@ -74,15 +75,18 @@ def stage_of_age(age: int, months: bool = False) -> str:
     return "노년"
 
 
-def read_age(text: str) -> tuple[int | None, bool]:
+def read_age(text: str, this_year: int | None = None) -> tuple[int | None, bool]:
     """The first age said in ``text`` (digits, Sino- or native Korean number words, English words),
-    and whether it was in months."""
+    and whether it was in months. A birth year ('57년생') is an age in ``this_year`` (default: today's)."""
     m = _AGE_DIGITS.search(text)
     if m:
         n = int(m.group(1))
         unit = m.group(0)
         if "년생" in unit:
-            return (None, False) if n >= 100 else (2026 - (1900 + n if n > 26 else 2000 + n), False)
+            if n >= 100:
+                return None, False
+            year = this_year or date.today().year
+            return year - (1900 + n if n > year % 100 else 2000 + n), False
         return n, "개월" in unit
     m = _SINO_AGE.search(text)
     if m:

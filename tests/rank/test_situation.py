@@ -67,3 +67,15 @@ def test_a_bad_lexicon_line_is_reported_with_its_number() -> None:
         SituationLexicon.parse("stage=노년\t노인\nmood=happy\t기뻐\n")
     with pytest.raises(AssistantError, match="bad pattern"):
         SituationLexicon.parse("stage=노년\t노인(\n")
+
+
+def test_a_birth_year_is_an_age_in_the_year_it_is_said():
+    assert read_age("57년생인데요", this_year=2026) == (69, False)
+    assert read_age("57년생인데요", this_year=2027) == (70, False)
+    assert read_age("05년생 아들", this_year=2026) == (21, False)
+    assert read_age("26년생", this_year=2026) == (0, False)
+    assert read_age("27년생", this_year=2026) == (99, False), "a two-digit year after this one is last century"
+    assert read_age("150년생") == (None, False)
+    from datetime import date
+
+    assert read_age("60년생")[0] == date.today().year - 1960
