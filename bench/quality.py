@@ -57,6 +57,39 @@ def embedding_diagnostic(embedder: Embedder, queries: list[EvalQuery]) -> dict[s
     return out
 
 
+def paired_latency(retriever: Any, embedder: Embedder, queries: list[EvalQuery], rounds: int = 3
+                   ) -> dict[str, Any]:
+    """The query embedding alone, the first stage and the whole ranking timed back to back on each question,
+    in an order that rotates from question to question, for ``rounds`` passes: the ratios the targets are
+    about, with the machine's drift (a VM's speed wanders by a third over a minute) shared by all three
+    instead of falling on whichever pass ran in a slow stretch. The tokenizer's memo of recent questions is
+    emptied before each call, so no call finds its question's morphemes left by the one before."""
+    forget = getattr(getattr(retriever, "tokenizer", None), "forget_recent", lambda: None)
+    calls = {
+        "embedding": lambda q: embedder.embed([q.question], kind="query"),
+        "first_stage": lambda q: retriever.search(q.question, region=q.region, top_k=10, rerank=False),
+        "hybrid": lambda q: retriever.search(q.question, region=q.region, top_k=10),
+    }
+    names = list(calls)
+    times: dict[str, list[float]] = {n: [] for n in names}
+    with OtherCpu() as cpu:
+        for r in range(rounds):
+            for i, q in enumerate(queries):
+                for j in range(len(names)):
+                    name = names[(i + r + j) % len(names)]
+                    forget()
+                    t0 = time.perf_counter()
+                    calls[name](q)
+                    times[name].append((time.perf_counter() - t0) * 1000)
+    p50 = {n: percentile(times[n], 50) for n in names}
+    return {
+        **{f"{n}_p50_ms": round(p50[n], 2) for n in names},
+        "second_stage_ratio": round(p50["hybrid"] / max(p50["first_stage"], 1e-6), 3),
+        "hybrid_over_embedding": round(p50["hybrid"] / max(p50["embedding"], 1e-6), 3),
+        "calls_each": len(times["hybrid"]), "cpu": cpu.result,
+    }
+
+
 def measure_modes(retriever: Retriever, queries: list[EvalQuery]) -> dict[str, dict[str, Any]]:
     """Each retriever alone, the hybrid first stage alone (``rerank=False``) and the whole hybrid ranking,
     measured in one run so the second stage's cost is a ratio to the same machine's first stage."""

@@ -84,6 +84,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     results["queries"] = quality.measure_modes(rt.retriever, queries)
     log("query embedding alone (configured threads, and one thread)")
     results["query_embedding"] = quality.embedding_diagnostic(rt.embedder, queries)
+    log("embedding, first stage and both stages back to back on each question (the ratios)")
+    results["paired"] = quality.paired_latency(rt.retriever, rt.embedder, queries, rounds=1 if quick else 3)
     results["langchain"] = measure_langchain(rt, queries, results["queries"]["hybrid"])
     log("resident memory of a fresh serving process")
     serving = run_worker("memory", str(workdir), str(len(queries)))
