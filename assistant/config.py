@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE = Path(__file__).resolve().parent
@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     # DATABASE_URL is the conventional name; ASSISTANT_DATABASE_URL works too.
     database_url: str = Field(
         default_factory=lambda d: f"sqlite:///{d['home'] / 'var' / 'assistant.db'}",
-        validation_alias="DATABASE_URL",
+        validation_alias=AliasChoices("DATABASE_URL", "ASSISTANT_DATABASE_URL"),
     )
     index_dir: Path = Field(default_factory=lambda d: d["home"] / "var" / "index")
     kb_dir: Path = Field(default_factory=lambda d: d["home"] / "knowledge_base")
