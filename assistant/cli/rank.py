@@ -22,8 +22,11 @@ def rank_train(
                                                  "entry, closed calls' 안내 entry)")] = True,
     activate: Annotated[bool, typer.Option(help="Make the model active when it passes the gate")] = True,
     author: Annotated[str, typer.Option(help="Who trains it (recorded in the audit log)")] = "cli",
+    gate: Annotated[str, typer.Option(help="paired: refused when the validation questions show it worse "
+                                           "(paired sign-flip test); strict: hit@1 and MRR@10 both at least "
+                                           "the active model's")] = "paired",
 ) -> None:
-    """Train a model; it becomes active only if it is no worse than the active one on --validation."""
+    """Train a model; it becomes active only if it passes the gate against the active one on --validation."""
     from assistant.auth.service import record_audit
     from assistant.kb.db import session_scope
     from assistant.rank.sources import examples_from_queries, examples_from_records
@@ -41,10 +44,10 @@ def rank_train(
             record_audit(s, author, action, f"rank:{version}", detail=detail)
 
     report = train_and_gate(rt.retriever, rt.rank_store, examples, held, actor=author, activate=activate,
-                            audit=audit, progress=echo_err)
+                            audit=audit, progress=echo_err, rule=gate)
     typer.echo(json.dumps(report, ensure_ascii=False, indent=1))
     if not report["passed"]:
-        echo_err(f"model {report['version']} kept but NOT activated: worse than the active one on {validation}")
+        echo_err(f"model {report['version']} kept but NOT activated on {validation}: {report['gate']['reason']}")
 
 
 @app.command("status")

@@ -1,5 +1,6 @@
 """``assistant rank train``: train a model, score it against the active one on a validation set it
-was not trained on, and make it active only if it is no worse (the publish gate), recording why.
+was not trained on, and make it active only if the gate (``assistant.rank.gate``: not shown worse
+question by question, or the strict rule) lets it, recording why.
 
 >>> report = train_and_gate(retriever, store, examples, validation, actor="qa-kim")   # doctest: +SKIP
 >>> report["activated"]                                                             # doctest: +SKIP
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from assistant.evals.metrics import hit_at_k, mrr_at_k
+from assistant.rank.gate import RULES, decide
 from assistant.rank.model import RankModel, RankModelError
 from assistant.rank.store import ModelStore, check
 from assistant.rank.training import Example, Group, TrainingDataError, collect, fit, rerank_group, validate
@@ -27,13 +29,21 @@ def scores(model: RankModel | None, groups: Sequence[Group]) -> dict[str, float]
             "mrr@10": round(float(mrr_at_k(qrels, run, 10)["score"]), 4)}  # type: ignore[arg-type]
 
 
-def no_worse(candidate: dict[str, float], active: dict[str, float]) -> bool:
-    return candidate["mrr@10"] >= active["mrr@10"] and candidate["hit@1"] >= active["hit@1"]
+def reciprocal_ranks(model: RankModel | None, groups: Sequence[Group], k: int = 10) -> list[float]:
+    """Per validation question, 1 / the rank of its first right entry within the top ``k`` (0 when none)."""
+    out = []
+    for g in groups:
+        ranked = rerank_group(model, g)[:k]
+        out.append(next((1.0 / (i + 1) for i, e in enumerate(ranked) if e in g.example.positives), 0.0))
+    return out
 
 
 def train_and_gate(retriever: Any, store: ModelStore, examples: Sequence[Example], validation: Sequence[Example],
                    *, actor: str, activate: bool = True, audit: Callable[[str, str, dict[str, Any]], None] | None = None,
-                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+                   progress: Callable[[str], None] | None = None, rule: str = "paired") -> dict[str, Any]:
+    """``rule``: the gate's rule (``assistant.rank.gate``: 'paired' or 'strict')."""
+    if rule not in RULES:
+        raise TrainingDataError(f"unknown gate rule {rule!r}; valid: {', '.join(RULES)}")
     say = progress or (lambda _m: None)
     problems = validate(retriever, [*examples, *validation])
     if problems:
@@ -68,9 +78,11 @@ def train_and_gate(retriever: Any, store: ModelStore, examples: Sequence[Example
     baseline = current or first
     model.meta["validation"] = {"n": len(val), **candidate}
     version = store.add(model)
-    passed = no_worse(candidate, baseline)
+    decision = decide(reciprocal_ranks(model, val), reciprocal_ranks(active, val), rule=rule)
+    passed = decision.passed
     detail = {"validation_n": len(val), "candidate": candidate, "baseline": baseline,
-              "baseline_version": active.version if active else "first stage", "passed": passed}
+              "baseline_version": active.version if active else "first stage", "passed": passed,
+              "gate": decision.as_dict()}
     if passed and activate:
         store.activate(version, actor=actor, detail=detail)
     else:
@@ -78,5 +90,6 @@ def train_and_gate(retriever: Any, store: ModelStore, examples: Sequence[Example
     if audit:
         audit("rank.activate" if passed and activate else "rank.refuse" if not passed else "rank.keep",
               version, detail)
-    return {"version": version, "activated": passed and activate, "passed": passed, "trained_on": sources,
+    return {"version": version, "activated": passed and activate, "passed": passed, "gate": decision.as_dict(),
+            "trained_on": sources,
             "questions": len(groups), "first_stage": first, "active": current, "candidate": candidate}

@@ -80,6 +80,8 @@ def test_the_gate_activates_a_model_no_worse_and_refuses_a_worse_one(
                                   audit=lambda a, v, d: audited.append((a, v)))
     assert not bad["passed"] and not bad["activated"] and store.active_version() is None
     assert bad["candidate"]["mrr@10"] < bad["first_stage"]["mrr@10"]
+    assert bad["gate"]["rule"] == "paired" and bad["gate"]["losses"] > bad["gate"]["wins"]
+    assert store.history()[-1]["gate"]["reason"] == bad["gate"]["reason"]
     assert store.history()[-1]["action"] == "refuse" and audited[-1] == ("rank.refuse", bad["version"])
 
     monkeypatch.setattr(workflow, "fit", fit_like("first"))
@@ -88,6 +90,8 @@ def test_the_gate_activates_a_model_no_worse_and_refuses_a_worse_one(
     assert good["candidate"]["mrr@10"] >= good["first_stage"]["mrr@10"]
     assert good["activated"] and store.active_version() == good["version"] == store.active().version
     assert audited[-1] == ("rank.activate", good["version"])
+    with pytest.raises(TrainingDataError, match="valid: paired, strict"):
+        workflow.train_and_gate(built_runtime.retriever, store, train, held, actor="qa", rule="lenient")
 
 
 def test_unusable_rows_are_listed_and_nothing_is_trained(built_runtime: Runtime, tmp_path: Path) -> None:
