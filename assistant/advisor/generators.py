@@ -67,6 +67,10 @@ INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 }
 
 
+#: what the answer card tells every caller, asked or not (the contact line is added on its own);
+#: dev key facts 0.756 -> 0.809, shared train 0.861 -> 0.894, 1.1 more sentences an answer on average
+ALWAYS = ("who", "support", "amount", "how")
+
 _CONTACT_LABELS = ("담당 부서:", "문의처:", "연락처:", "문의:")
 
 
@@ -106,13 +110,20 @@ class ExtractiveGenerator:
     for that it gives (an amount, a phone number, a period, who qualifies, how to apply). Each kind asked
     gets its best sentence first (a question about the amount and the deadline gets both), then the
     best of the rest fill up to ``max_sentences`` (at least one more than the kinds asked, at most 5).
-    The caller is always told where to ask: the entry's contact line and, when that line gives no
-    number, the sentence that does."""
+    Then what every caller is told whatever they asked (``always``: who qualifies, what is given and how
+    much, how to apply), each by its best sentence when none chosen says it yet: a question that shares
+    no word with the manual (another language, a situation told in everyday words) still gets them. And
+    where to ask: the entry's contact line and, when that line gives no number, the sentence that does."""
 
     name = "extractive"
 
-    def __init__(self, tokenize: Callable[[str], list[str]], max_sentences: int = 3, cache_size: int = 50_000) -> None:
+    def __init__(self, tokenize: Callable[[str], list[str]], max_sentences: int = 3, cache_size: int = 50_000,
+                 always: Sequence[str] = ALWAYS) -> None:
         self.max_sentences = max_sentences
+        unknown = [name for name in always if name not in INTENTS]
+        if unknown:
+            raise ValueError(f"unknown kinds of information {unknown}; valid: {', '.join(INTENTS)}")
+        self.always = tuple(always)
         # manual sentences come back question after question (popular entries most of all), and their
         # morphemes never change: tokenizing them was half of an answer's own CPU time
         self._tokens = functools.lru_cache(maxsize=cache_size)(lambda text: frozenset(tokenize(text)))
@@ -142,6 +153,12 @@ class ExtractiveGenerator:
             if len(chosen) >= budget or score <= 0:
                 break
             chosen.add(s)
+        for name in self.always:  # what every caller is told, asked or not (beyond the budget)
+            looks = INTENTS[name][1]
+            if not any(looks.search(c) for c in chosen):
+                best = next((s for _, _, s in ranked if looks.search(s)), None)
+                if best:
+                    chosen.add(best)
         contact = contact_sentence(cands)
         if contact and not any(phones.gives_phone(c) or c.startswith(_CONTACT_LABELS) for c in chosen):
             chosen.add(contact)  # where to send the caller: the counselor always needs it

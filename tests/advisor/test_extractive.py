@@ -149,3 +149,18 @@ def test_the_first_stages_evidence_decides_abstention_whatever_the_ranker_put_fi
     assert not policy.abstain(reranked, "청년 월세", evidence=(0.86, 20.0))  # the first stage had a strong BM25 match
     assert policy.assess(reranked, "청년 월세", evidence=(0.86, 20.0))[0] == round(policy.confidence(0.86, 20.0), 4)
     assert policy.abstain([hit(0.95, 30.0)], "청년 월세", evidence=(0.80, 1.0))
+
+
+def test_a_question_sharing_no_word_with_the_entry_still_hears_who_what_how_and_where():
+    question = "Xin chào, tôi cần giúp đỡ"  # Vietnamese: no token in common with the entry, no cue but 'giúp'
+    text = card(question)
+    for said in ("34세 이하", "20만 원", "온라인으로 신청", "주거복지지원과"):
+        assert said in text, said
+    assert "2023년" not in text, "what no caller needs is still left out"
+    bare = "".join(ExtractiveGenerator(str.split, always=()).generate(GenerationRequest(question, "", [ENTRY], [])))
+    assert "온라인으로 신청" not in bare and len(bare) < len(text)
+
+
+def test_an_unknown_kind_of_information_is_a_clear_error():
+    with pytest.raises(ValueError, match="valid: amount"):
+        ExtractiveGenerator(str.split, always=("gossip",))
