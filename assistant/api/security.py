@@ -77,6 +77,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("POST", "/v1/alerts/{alert_id}/resolve"): P.alerts,
     ("GET", "/v1/alerts/terms"): P.alert_terms,
     ("POST", "/v1/alerts/terms"): P.alert_terms,
+    ("POST", "/v1/alerts/terms/check"): P.alert_terms,
     ("DELETE", "/v1/alerts/terms/{term_id}"): P.alert_terms,
     ("GET", "/v1/events"): P.ask,
     ("GET", "/v1/notices"): P.ask,

@@ -61,3 +61,50 @@ def test_a_counselor_is_told_the_alerts_are_not_theirs(open_page):
     page = open_page("/alerts/", role="counselor")
     page.wait_for_selector("#problem:not([hidden])")
     assert "상황실장" in page.inner_text("#problem")
+
+
+def test_the_urgent_term_dictionary_is_edited_on_the_screen_and_takes_effect_at_once(open_page, server):
+    token = TokenService(server.rt.engine).create(name="상황실장 최", role="supervisor")
+    page = open_page("/alerts/", token=token)
+    page.wait_for_selector("#terms-box[data-state=ready]")
+    shipped = server.api("GET", "/v1/alerts/terms").json()["count"]
+    assert shipped > 50 and page.locator("#terms tbody tr").count() == shipped
+    said = {"question": "길에 맨홀 뚜껑이 열려 있어서 위험해요", "region": "서울특별시 송파구"}
+    assert "맨홀 개방" not in server.api("POST", "/v1/alerts/terms/check", json=said).json()["topics"]
+
+    # a phrasing with nothing to match on: the service's reason is shown and the form keeps what was typed
+    page.fill("#term-topic", "맨홀 개방")
+    page.fill("#term-phrase", "이요")
+    page.click("#term-add")
+    page.wait_for_selector("#term-problem:not([hidden])")
+    assert "no word to match on" in page.inner_text("#term-problem")
+    assert page.input_value("#term-topic") == "맨홀 개방"
+    assert page.locator("#terms tbody tr").count() == shipped
+
+    page.fill("#term-phrase", "맨홀 뚜껑이 열려 있어요")
+    page.select_option("#term-region", "서울특별시 송파구")
+    page.click("#term-add")
+    row = page.wait_for_selector("#terms tbody tr:has(td.phrase:text-is('맨홀 뚜껑이 열려 있어요'))")
+    assert row.query_selector(".region").inner_text() == "서울특별시 송파구"
+    assert "상황실장 최" in row.query_selector(".sub").inner_text()
+    assert page.is_visible("#term-done") and not page.is_visible("#term-problem")
+    # in effect for the very next question, no restart
+    assert "맨홀 개방" in server.api("POST", "/v1/alerts/terms/check", json=said).json()["topics"]
+
+    page.fill("#term-filter", "맨홀")
+    assert page.locator("#terms tbody tr").count() == 1
+    assert "1 /" in page.inner_text("#term-count")
+    screenshot(page, "alert-terms")
+
+    page.once("dialog", lambda d: d.accept())
+    page.click("#terms tbody tr button.retire")
+    page.wait_for_selector("#terms tbody tr", state="detached")
+    page.fill("#term-filter", "")
+    assert page.locator("#terms tbody tr").count() == shipped
+    assert "맨홀 개방" not in server.api("POST", "/v1/alerts/terms/check", json=said).json()["topics"]
+
+
+def test_a_counselor_may_not_edit_the_dictionary(open_page):
+    page = open_page("/alerts/", role="counselor")
+    page.wait_for_selector("#terms-box[data-state=refused]")
+    assert "상황실장" in page.inner_text("#term-problem") and page.is_hidden("#term-form")

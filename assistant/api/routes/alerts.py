@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from assistant.api.deps import PrincipalDep, RuntimeDep
-from assistant.ops.alerts.models import AlertPublic, AlertsPublic, TermPublic, TermsCreate, TermsPublic
+from assistant.ops.alerts.models import (
+    AlertPublic,
+    AlertsPublic,
+    TermCheck,
+    TermCheckResult,
+    TermPublic,
+    TermsCreate,
+    TermsPublic,
+)
 from assistant.ops.alerts.terms import TermRow
 
 router = APIRouter(tags=["alerts"])
@@ -46,6 +54,13 @@ def add_terms(body: TermsCreate, rt: RuntimeDep, principal: PrincipalDep) -> Ter
     added = rt.alerts.add_terms([TermRow(r.topic, r.phrase, r.region) for r in body.rows], by=principal)
     rows = [TermPublic.model_validate(t.model_dump()) for t in added]
     return TermsPublic(data=rows, count=len(rows))
+
+
+@router.post("/v1/alerts/terms/check", response_model=TermCheckResult)
+def check_terms(body: TermCheck, rt: RuntimeDep) -> TermCheckResult:
+    """Which urgent topics a sentence counts toward with the dictionary as it is now (nothing is counted):
+    how an editor sees what a phrasing they add or retire does. An unknown region is a 422."""
+    return TermCheckResult(topics=rt.alerts.topics(body.question, body.region))
 
 
 @router.delete("/v1/alerts/terms/{term_id}", response_model=TermPublic)

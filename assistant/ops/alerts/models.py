@@ -99,3 +99,12 @@ class TermPublic(TermBase):
 class TermsPublic(BaseModel):
     data: list[TermPublic]
     count: int
+
+
+class TermCheck(BaseModel):
+    question: str = PydanticField(max_length=500, description="what a caller might say, e.g. '아침부터 물이 안 나와요'")
+    region: str = PydanticField(default="", max_length=100, description="the caller's region ('' = unknown)")
+
+
+class TermCheckResult(BaseModel):
+    topics: list[str] = PydanticField(description="urgent topics the question counts toward now; [] = none")

@@ -111,6 +111,9 @@ class AlertService:
         return self._matcher
 
     def terms(self) -> list[UrgentTerm]:
+        """The phrasings in use; the first call of a new database seeds the shipped dictionary (as the first
+        question does), so an editor who opens the dictionary before any call sees it, not an empty one."""
+        self._current_matcher()
         return store.list_terms(self.engine)
 
     def validate(self, rows: Sequence[TermRow]) -> list[TermRow]:
@@ -142,6 +145,14 @@ class AlertService:
         term = store.retire_term(self.engine, term_id, by=by)
         self._reload()
         return term
+
+    def topics(self, question: str, region: str = "") -> list[str]:
+        """The urgent topics ``question`` would count toward, asked from ``region``, with the dictionary as it
+        is now (the editors' check of a phrasing). A region the service does not know is an error."""
+        if not question.strip():
+            raise InvalidQuery("question is empty: type what a caller would say")
+        label = self.regions.parse(region).label if region.strip() else ""
+        return self._current_matcher().match(self.tagger(question), label)
 
     # -- counting ---------------------------------------------------------------------------------
 

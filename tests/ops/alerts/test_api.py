@@ -164,3 +164,26 @@ def test_the_dictionary_through_the_api(app, rt, supervisor, counselor):
     assert editor.delete(f"/v1/alerts/terms/{row['id']}").status_code == 200
     assert editor.delete(f"/v1/alerts/terms/{row['id']}").status_code == 404
     assert all(t["id"] != row["id"] for t in editor.get("/v1/alerts/terms").json()["data"])
+
+
+def test_a_sentence_is_checked_against_the_dictionary_as_it_is_now(app, rt, supervisor, counselor):
+    editor = client(app, rt, "editor")
+    said = {"question": "아파트 엘리베이터가 갑자기 멈췄어요 사람이 갇혔어요", "region": "서울 강남구"}
+    assert counselor.post("/v1/alerts/terms/check", json=said).status_code == 403
+    before = editor.post("/v1/alerts/terms/check", json=said).json()["topics"]
+    assert "승강기 갇힘" not in before
+    r = editor.post("/v1/alerts/terms", json={"rows": [{"topic": "승강기 갇힘", "phrase": "엘리베이터가 멈췄어요",
+                                                        "region": GANGNAM}]})
+    assert r.status_code == 201
+    (row,) = r.json()["data"]
+    assert "승강기 갇힘" in supervisor.post("/v1/alerts/terms/check", json=said).json()["topics"]
+    elsewhere = {**said, "region": "서울특별시 마포구"}
+    assert "승강기 갇힘" not in editor.post("/v1/alerts/terms/check", json=elsewhere).json()["topics"]
+    editor.delete(f"/v1/alerts/terms/{row['id']}")
+    assert editor.post("/v1/alerts/terms/check", json=said).json()["topics"] == before
+    for body, says in (({"question": "물이 안 나와요", "region": "없는시 없는구"}, "Accepted forms"),
+                       ({"question": "  "}, "question is empty")):
+        r = editor.post("/v1/alerts/terms/check", json=body)
+        assert r.status_code == 422 and says in r.json()["error"]["message"], r.text
+    with Session(rt.engine) as s:
+        assert not s.exec(select(AuditEvent).where(AuditEvent.action == "alert.terms.check")).all(), "a check changes nothing"
