@@ -142,23 +142,24 @@ class ExtractiveGenerator:
             scored.append((score, -i, s))
         ranked = sorted(scored, reverse=True)
         chosen = {cands[0]}  # the summary, then what answers
+
+        def answer(looks: re.Pattern[str]) -> None:
+            """Add the best sentence that gives this kind of information, unless one chosen gives it."""
+            if not any(looks.search(c) for c in chosen):
+                best = next((s for _, _, s in ranked if looks.search(s)), None)
+                if best:
+                    chosen.add(best)
+
         budget = min(max(self.max_sentences, len(kinds) + 1), 5)
         for looks in wants:  # each kind of thing asked, answered by its best sentence
-            if len(chosen) >= budget or any(looks.search(c) for c in chosen):
-                continue
-            best = next((s for score, _, s in ranked if looks.search(s)), None)
-            if best:
-                chosen.add(best)
+            if len(chosen) < budget:
+                answer(looks)
         for score, _, s in ranked:
             if len(chosen) >= budget or score <= 0:
                 break
             chosen.add(s)
         for name in self.always:  # what every caller is told, asked or not (beyond the budget)
-            looks = INTENTS[name][1]
-            if not any(looks.search(c) for c in chosen):
-                best = next((s for _, _, s in ranked if looks.search(s)), None)
-                if best:
-                    chosen.add(best)
+            answer(INTENTS[name][1])
         contact = contact_sentence(cands)
         if contact and not any(phones.gives_phone(c) or c.startswith(_CONTACT_LABELS) for c in chosen):
             chosen.add(contact)  # where to send the caller: the counselor always needs it

@@ -30,12 +30,11 @@ def scores(model: RankModel | None, groups: Sequence[Group]) -> dict[str, float]
 
 
 def reciprocal_ranks(model: RankModel | None, groups: Sequence[Group], k: int = 10) -> list[float]:
-    """Per validation question, 1 / the rank of its first right entry within the top ``k`` (0 when none)."""
-    out = []
-    for g in groups:
-        ranked = rerank_group(model, g)[:k]
-        out.append(next((1.0 / (i + 1) for i, e in enumerate(ranked) if e in g.example.positives), 0.0))
-    return out
+    """Per validation question, in the groups' order, its reciprocal rank@``k`` (the eval harness's MRR)."""
+    qrels = {g.example.qid: {e: 1 for e in g.example.positives} for g in groups}
+    run = {g.example.qid: rerank_group(model, g) for g in groups}
+    per_query = mrr_at_k(qrels, run, k)["per_query"]
+    return [float(per_query[g.example.qid]) for g in groups]  # type: ignore[index]
 
 
 def train_and_gate(retriever: Any, store: ModelStore, examples: Sequence[Example], validation: Sequence[Example],
