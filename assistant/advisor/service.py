@@ -25,7 +25,7 @@ from assistant.advisor.prompts import Prompt
 from assistant.advisor.streaming import Checked, grounded_sentences, report_of
 from assistant.rank.situation import Situation
 from assistant.retrieval.hybrid import HybridRetriever
-from assistant.text.scripts import HANGUL, calibrated_share
+from assistant.text.scripts import calibrated_share, written_in_korean
 from assistant.types import Answer, Citation, GroundingReport, Hit, Region, SearchResult
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,9 @@ class AbstentionPolicy:
     Korean questions the combined score abstained on 0.95 of out-of-KB questions at 3 % false abstention,
     where the old rule (cosine < 0.86 and BM25 < 8) caught 0.54; the held-out set agreed (README).
 
-    A question without Hangul (English, Vietnamese, and Chinese or Japanese, whose BM25 matches come
-    only from Sino-Korean readings) is judged on the dense cosine alone, against ``foreign_dense_min``:
+    A foreign question (mostly not Hangul: English, Vietnamese, and Chinese or Japanese, whose BM25 matches
+    come only from Sino-Korean readings; a few Korean words in it, such as the caller's district, do not
+    make it Korean) is judged on the dense cosine alone, against ``foreign_dense_min``:
     cross-lingual cosines run lower than Korean-to-Korean ones, and BM25 scores of such questions say little.
     That floor was calibrated on Latin-script (English, Vietnamese) and Han/kana questions. In a script it
     was never calibrated on (Cyrillic Mongolian, the 120 foreign line's other language) the embedder's
@@ -84,7 +85,7 @@ class AbstentionPolicy:
         lexical = max((h.scores.lexical_score or 0.0) for h in hits)
         if evidence is not None:
             dense, lexical = max(evidence[0], best_dense or 0.0), evidence[1]
-        if question and not HANGUL.search(question):
+        if question and not written_in_korean(question):
             value, floor = dense, self.foreign_dense_min
             if not calibrated_script(question):
                 return round(value, 4), "low"

@@ -30,6 +30,18 @@ def hangul_share(text: str) -> float:
     return share(text, HANGUL)
 
 
+def written_in_korean(text: str) -> bool:
+    """Whether most of the question's letters are Hangul. A foreign caller's question often carries a few
+    Korean words (a district, a programme's name: 'Би 노원구-д амьдардаг'); it is still a foreign question.
+    Korean questions run at 0.89 Hangul or more, foreign ones at 0.12 or less (dev, train and the
+    team's written set, 639 questions).
+
+    >>> written_in_korean("기초연금 신청"), written_in_korean("I live in 노원구, can I apply?")
+    (True, False)
+    """
+    return hangul_share(text) >= 0.5
+
+
 def calibrated_share(text: str) -> float:
     """Share of letters in a script the foreign floor was calibrated on; 1.0 for a text without letters."""
     return share(text, CALIBRATED, empty=1.0)

@@ -104,6 +104,17 @@ def test_a_script_the_foreign_floor_was_not_calibrated_on_is_answered_low_not_de
     assert policy.abstain([], mongolian)  # nothing found is still nothing found
 
 
+def test_a_foreign_question_with_a_few_korean_words_is_still_judged_as_foreign():
+    """Foreign callers name their district or a programme in Korean; the Korean floor (cosine plus BM25,
+    set on Korean-to-Korean cosines) then declined them although the manuals cover what they ask."""
+    policy = AbstentionPolicy(confidence_min=0.925, lexical_weight=0.025, foreign_dense_min=0.84)
+    english = "Hi, I injured my hand at work and 근로복지공단 gave me a disability grade. Is there job training?"
+    mongolian = "Сайн байна уу. Би 노원구-д амьдардаг монгол ээж, хүүхдийн тэтгэмж хаана авах вэ?"
+    assert policy.assess([hit(0.85, 4.0)], english) == (0.85, "low")  # over the foreign floor: answered
+    assert policy.assess([hit(0.82, 4.0)], english)[1] == "none"  # under it: declined, as without the word
+    assert policy.assess([hit(0.82, 4.0)], mongolian) == (0.82, "low")  # an uncalibrated script stays 'low'
+    assert policy.assess([hit(0.85, 4.0)], "노원구 사는데 아동수당 어디서 받아요?")[1] == "none"  # Korean floor
+
 def test_confidence_rises_with_either_retriever_and_takes_the_best_hit():
     policy = AbstentionPolicy()
     assert policy.confidence(0.9, 10.0) > policy.confidence(0.89, 10.0)
