@@ -80,7 +80,9 @@ class Settings(BaseSettings):
     # abstain below this confidence: best cosine + abstain_lexical_weight * ln(1 + best BM25) (README, Abstention)
     abstain_confidence_min: float = 0.925
     abstain_lexical_weight: float = Field(default=0.025, ge=0)
-    abstain_foreign_dense_min: float = 0.84  # questions without Hangul: the cosine alone
+    abstain_foreign_dense_min: float = 0.84  # foreign questions (mostly not Hangul): the cosine alone
+    # a language's own cosine floor instead (en, vi, zh, ja; JSON in the environment: {"en": 0.828})
+    abstain_language_floors: dict[str, float] = Field(default_factory=lambda: {"en": 0.828, "vi": 0.847})
 
     rrf_k: int = Field(default=60, ge=1)
     weight_lexical: float = Field(default=1.0, ge=0)
@@ -158,6 +160,14 @@ class Settings(BaseSettings):
     alerts_webhook_url: str = Field(default="", pattern=r"^(https?://.+)?$")
     alerts_webhook_timeout: float = Field(default=2.0, gt=0, le=60)
     alerts_webhook_attempts: int = Field(default=5, ge=1, le=20)
+
+    @field_validator("abstain_language_floors")
+    @classmethod
+    def _language_floors(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - {"en", "vi", "zh", "ja"})
+        if unknown:
+            raise ValueError(f"abstain_language_floors: unknown language(s) {unknown}; valid: en, vi, zh, ja")
+        return value
 
     @field_validator("frame_ancestors")
     @classmethod

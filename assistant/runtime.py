@@ -149,7 +149,8 @@ class Runtime:
     @cached_property
     def abstention(self) -> AbstentionPolicy:
         s = self.settings
-        return AbstentionPolicy(s.abstain_confidence_min, s.abstain_lexical_weight, s.abstain_foreign_dense_min)
+        return AbstentionPolicy(s.abstain_confidence_min, s.abstain_lexical_weight, s.abstain_foreign_dense_min,
+                                language_floors=tuple(sorted(s.abstain_language_floors.items())))
 
     @cached_property
     def push(self) -> PushHub:

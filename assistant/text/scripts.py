@@ -42,6 +42,27 @@ def written_in_korean(text: str) -> bool:
     return hangul_share(text) >= 0.5
 
 
+VIETNAMESE = re.compile(r"[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
+KANA = re.compile(r"[\u3040-\u30ff]")
+IDEOGRAPHS = re.compile(rf"[{IDEOGRAPH}]")
+
+
+def foreign_language(text: str) -> str:
+    """A foreign question's language as far as its letters tell: 'ja' (kana), 'zh' (Chinese characters
+    without kana), 'vi' (Vietnamese letters), 'en' (other Latin script), '' (any other script).
+
+    >>> [foreign_language(t) for t in ("rent help", "Tôi cần hỗ trợ", "家賃の支援", "房租补助", "Түрээс")]
+    ['en', 'vi', 'ja', 'zh', '']
+    """
+    if KANA.search(text):
+        return "ja"
+    if IDEOGRAPHS.search(text):
+        return "zh"
+    if VIETNAMESE.search(text):
+        return "vi"
+    return "en" if calibrated_share(text) >= 0.5 else ""
+
+
 def calibrated_share(text: str) -> float:
     """Share of letters in a script the foreign floor was calibrated on; 1.0 for a text without letters."""
     return share(text, CALIBRATED, empty=1.0)

@@ -70,7 +70,9 @@ def test_abstains_when_nothing_relevant_is_found(built_runtime):
     advisor = make(built_runtime, policy=built_runtime.abstention)
     assert built_runtime.abstention == AbstentionPolicy(built_runtime.settings.abstain_confidence_min,
                                                         built_runtime.settings.abstain_lexical_weight,
-                                                        built_runtime.settings.abstain_foreign_dense_min)
+                                                        built_runtime.settings.abstain_foreign_dense_min,
+                                                        language_floors=tuple(sorted(
+                                                            built_runtime.settings.abstain_language_floors.items())))
     entries = built_runtime.manager.holder.snapshot.entries.values()
     assert not any("여권" in e.title for e in entries), "the question must stay outside the test KB"
     answer = advisor.advise("여권 재발급 어디서 해요")

@@ -175,3 +175,23 @@ def test_a_question_sharing_no_word_with_the_entry_still_hears_who_what_how_and_
 def test_an_unknown_kind_of_information_is_a_clear_error():
     with pytest.raises(ValueError, match="valid: amount"):
         ExtractiveGenerator(str.split, always=("gossip",))
+
+
+def test_a_language_can_have_a_floor_of_its_own():
+    """Cross-lingual cosines run lower for English than for Vietnamese: one floor declined covered English
+    questions and answered out-of-KB Vietnamese ones."""
+    policy = AbstentionPolicy(confidence_min=0.925, lexical_weight=0.025, foreign_dense_min=0.84,
+                              language_floors=(("en", 0.83), ("vi", 0.85)))
+    assert policy.assess([hit(0.835, 0.0)], "where do I apply for rent support?")[1] != "none"
+    assert policy.assess([hit(0.845, 0.0)], "Tôi muốn hỏi về trợ cấp thuê nhà")[1] == "none"
+    assert policy.assess([hit(0.845, 0.0)], "房租补助在哪里申请？")[1] != "none"  # no floor of its own: 0.84
+    assert policy.assess([hit(0.835, 0.0)], "房租补助在哪里申请？")[1] == "none"
+
+
+def test_language_floors_name_known_languages_only():
+    from pydantic import ValidationError
+
+    from assistant.config import Settings
+    with pytest.raises(ValidationError, match="unknown language"):
+        Settings(abstain_language_floors={"fr": 0.8})
+    assert Settings(abstain_language_floors={"en": 0.8}).abstain_language_floors == {"en": 0.8}
