@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     abstain_lexical_weight: float = Field(default=0.025, ge=0)
     abstain_foreign_dense_min: float = 0.84  # foreign questions (mostly not Hangul): the cosine alone
     # a language's own cosine floor instead (en, vi, zh, ja; JSON in the environment: {"en": 0.828})
-    abstain_language_floors: dict[str, float] = Field(default_factory=lambda: {"en": 0.828, "vi": 0.847})
+    abstain_language_floors: dict[str, float] = Field(default_factory=lambda: {"en": 0.828})
 
     rrf_k: int = Field(default=60, ge=1)
     weight_lexical: float = Field(default=1.0, ge=0)
