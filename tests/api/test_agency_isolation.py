@@ -279,6 +279,23 @@ def test_demand_trends_count_only_the_agencys_own_questions(app, tokens, seeded)
     assert rows[A] == rows[B] == 1 and rows[""] == len(seeded)
 
 
+def test_an_agencys_currency_report_holds_only_its_own_entries_and_questions(app, tokens, seeded):
+    """The 현행화 report judges who keeps which entries current: agency A's supervisor sees A's entries, in the
+    JSON and in the downloadable report, not B's or the common layer's; the center sees every entry."""
+    with TestClient(app) as client:
+        got = {agency: client.get("/v1/currency", headers=auth(tokens[(Role.supervisor, agency)]),
+                                  params={"limit": 1000}).json() for agency in AGENCIES}
+        units = client.get("/v1/reports/currency", headers=auth(tokens[(Role.supervisor, A)]),
+                           params={"format": "csv", "table": "units"}).text.lstrip("\ufeff").splitlines()
+    ids = {agency: {e["entry_id"] for e in body["by_last_update"]} for agency, body in got.items()}
+    for agency in (A, B):  # an agency's entry ids carry its code (other tests of the module add more)
+        assert f"{agency}:own/1" in ids[agency] and all(e.startswith(f"{agency}:") for e in ids[agency])
+    assert got[A]["entries"] == len(ids[A]) and ids[A] | ids[B] < ids[""]
+    assert any(":" not in e for e in ids[""]), "the center's report holds the common layer"
+    counted = sum(int(row.split(",")[3]) for row in units[1:])  # 항목 수 per unit of the downloadable report
+    assert counted == len(ids[A])
+
+
 def test_an_agency_editor_imports_only_that_agencys_entries(app, tokens):
     import json
 

@@ -148,13 +148,14 @@ def _quarter(value: str) -> Quarter:
 
 
 @router.get("/v1/currency", response_model=CurrencyOut)
-def currency(rt: RuntimeDep, quarter: QuarterQ = "", region: Region = "",
+def currency(rt: RuntimeDep, principal: PrincipalDep, quarter: QuarterQ = "", region: Region = "",
              limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> CurrencyOut:
     """현행화 tracking per district and city department: entries by last update, much-asked entries not updated
-    in the quarter, entries whose contact or dates look stale."""
+    in the quarter, entries whose contact or dates look stale. A token of an agency: its agency's own entries
+    and its counselors' questions only."""
     q = _quarter(quarter)
     where = rt.currency.region(region)
-    statuses = rt.currency.assess(q, where)
+    statuses = rt.currency.assess(q, where, readable(principal))
     oldest = sorted(statuses, key=lambda s: (s.last_update is not None, s.last_update, s.facts.entry_id))
     return CurrencyOut(quarter=q.label, start=q.start.isoformat(), end=q.end.isoformat(),
                        region=where.label if where else "", entries=len(statuses),
@@ -166,15 +167,15 @@ def currency(rt: RuntimeDep, quarter: QuarterQ = "", region: Region = "",
 
 @router.get("/v1/reports/currency", response_class=Response,
             responses={200: {"content": {"text/html": {}, "text/csv": {}}}})
-def currency_report(rt: RuntimeDep, quarter: QuarterQ = "", region: Region = "",
+def currency_report(rt: RuntimeDep, principal: PrincipalDep, quarter: QuarterQ = "", region: Region = "",
                     format: Literal["html", "csv"] = "html",
                     table: Literal["units", "entries"] = "units") -> Response:
     """The quarterly 현행화 report for the district evaluation: per district and department, the entries,
     how many were updated in the quarter, much-asked ones not updated, stale ones; then every entry to fix.
-    ``format=csv`` gives ``table=units`` or ``table=entries``."""
+    ``format=csv`` gives ``table=units`` or ``table=entries``. A token of an agency: its own entries only."""
     q = _quarter(quarter)
     where = rt.currency.region(region)
-    statuses = rt.currency.assess(q, where)
+    statuses = rt.currency.assess(q, where, readable(principal))
     if format == "csv":
         return Response(render_csv(q, statuses, table), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="currency-{q.label}-{table}.csv"'})

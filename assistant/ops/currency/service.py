@@ -8,6 +8,7 @@ quarter's questions were answered with it; assessed and rendered by ``report``.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func
@@ -36,9 +37,10 @@ class CurrencyService:
     def region(self, value: str | None) -> Region | None:
         return self.regions.parse(value) if value and value.strip() else None
 
-    def entries(self, region: Region | None = None, *, as_of: datetime | None = None) -> list[EntryFacts]:
+    def entries(self, region: Region | None = None, *, as_of: datetime | None = None,
+                agencies: Sequence[str] | None = None) -> list[EntryFacts]:
         """Active entries' current versions (national ones only without a region), each with its last edit
-        here up to ``as_of``."""
+        here up to ``as_of``; ``agencies``: only entries of these (``agencies.codes.readable``; None = all)."""
         with Session(self.engine) as s:
             stmt = (select(EntryVersion).join(Entry, (col(Entry.entry_id) == col(EntryVersion.entry_id))
                                               & (col(Entry.current_version) == col(EntryVersion.version)))
@@ -47,6 +49,8 @@ class CurrencyService:
                 stmt = stmt.where(EntryVersion.sido == region.sido)
                 if region.sigungu:
                     stmt = stmt.where(EntryVersion.sigungu == region.sigungu)
+            if agencies is not None:
+                stmt = stmt.where(col(EntryVersion.agency).in_(agencies))
             current = list(s.exec(stmt.order_by(col(EntryVersion.entry_id))))
             edits = select(EntryVersion.entry_id, func.max(EntryVersion.created_at)).where(col(EntryVersion.version) > 1)
             if as_of is not None:
@@ -56,18 +60,24 @@ class CurrencyService:
                            department=v.department, contact=v.contact, content=v.content, updated=v.updated,
                            edited_at=_aware(edited.get(v.entry_id)), version=v.version) for v in current]
 
-    def demand(self, quarter: Quarter) -> Counter[str]:
-        """How many of the quarter's questions were answered with each entry (its top hit; abstentions none)."""
+    def demand(self, quarter: Quarter, agencies: Sequence[str] | None = None) -> Counter[str]:
+        """How many of the quarter's questions were answered with each entry (its top hit; abstentions none);
+        ``agencies``: only questions asked by these agencies' tokens (None = all)."""
         with Session(self.engine) as s:
-            hits = s.exec(select(Suggestion.hits).where(
+            stmt = select(Suggestion.hits).where(
                 col(Suggestion.created_at) >= _utc(quarter.start),
                 col(Suggestion.created_at) < _utc(date.fromordinal(quarter.end.toordinal() + 1)),
-                col(Suggestion.abstained).is_(False)).limit(self.max_questions))
+                col(Suggestion.abstained).is_(False))
+            if agencies is not None:
+                stmt = stmt.where(col(Suggestion.agency).in_(agencies))
+            hits = s.exec(stmt.limit(self.max_questions))
             return Counter(str(h[0]["entry_id"]) for h in hits if h)
 
-    def assess(self, quarter: Quarter, region: Region | None = None) -> list[EntryStatus]:
+    def assess(self, quarter: Quarter, region: Region | None = None,
+               agencies: Sequence[str] | None = None) -> list[EntryStatus]:
+        """``agencies``: an agency's report holds its own entries and its own counselors' questions."""
         until = _utc(date.fromordinal(quarter.end.toordinal() + 1))  # an edit after the quarter is not in it
-        return assess(self.entries(region, as_of=until), quarter, self.demand(quarter))
+        return assess(self.entries(region, as_of=until, agencies=agencies), quarter, self.demand(quarter, agencies))
 
 
 def _aware(t: datetime | None) -> datetime | None:
