@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.text.scripts import FOREIGN_LANGUAGES
+
 PACKAGE = Path(__file__).resolve().parent
 # The source checkout, for tests and the developer commands that read it; an installed wheel has none,
 # so no setting defaults to a path under it unless the package really runs from a checkout (``home``).
@@ -164,9 +166,10 @@ class Settings(BaseSettings):
     @field_validator("abstain_language_floors")
     @classmethod
     def _language_floors(cls, value: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(value) - {"en", "vi", "zh", "ja"})
+        unknown = sorted(set(value) - set(FOREIGN_LANGUAGES))
         if unknown:
-            raise ValueError(f"abstain_language_floors: unknown language(s) {unknown}; valid: en, vi, zh, ja")
+            raise ValueError(f"abstain_language_floors: unknown language(s) {unknown}; "
+                             f"valid: {', '.join(FOREIGN_LANGUAGES)}")
         return value
 
     @field_validator("frame_ancestors")

@@ -24,9 +24,8 @@ from assistant.rank.situation import Situation, SituationLexicon
 from assistant.retrieval.agency_leads import other_agency_leads
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.regions import RegionResolver
-from assistant.text.crosslingual import IDEOGRAPH_RUN as IDEOGRAPHS
 from assistant.text.crosslingual import Glossary
-from assistant.text.scripts import hangul_share
+from assistant.text.scripts import IDEOGRAPHS, hangul_share
 from assistant.text.thesaurus import Thesaurus
 from assistant.text.tokenizer import KoreanTokenizer
 from assistant.types import Hit, Region, ScoreBreakdown, SearchResult

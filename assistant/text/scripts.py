@@ -47,9 +47,14 @@ KANA = re.compile(r"[\u3040-\u30ff]")
 IDEOGRAPHS = re.compile(rf"[{IDEOGRAPH}]")
 
 
+#: what ``foreign_language`` can tell apart (a language-specific floor may name only these)
+FOREIGN_LANGUAGES = ("en", "vi", "zh", "ja")
+
+
 def foreign_language(text: str) -> str:
-    """A foreign question's language as far as its letters tell: 'ja' (kana), 'zh' (Chinese characters
-    without kana), 'vi' (Vietnamese letters), 'en' (other Latin script), '' (any other script).
+    """A foreign question's language as far as its letters tell, one of ``FOREIGN_LANGUAGES``: 'ja' (kana),
+    'zh' (Chinese characters without kana), 'vi' (Vietnamese letters), 'en' (other Latin script); or ''
+    (any other script).
 
     >>> [foreign_language(t) for t in ("rent help", "Tôi cần hỗ trợ", "家賃の支援", "房租补助", "Түрээс")]
     ['en', 'vi', 'ja', 'zh', '']

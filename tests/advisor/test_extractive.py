@@ -115,6 +115,7 @@ def test_a_foreign_question_with_a_few_korean_words_is_still_judged_as_foreign()
     assert policy.assess([hit(0.82, 4.0)], mongolian) == (0.82, "low")  # an uncalibrated script stays 'low'
     assert policy.assess([hit(0.85, 4.0)], "노원구 사는데 아동수당 어디서 받아요?")[1] == "none"  # Korean floor
 
+
 def test_confidence_rises_with_either_retriever_and_takes_the_best_hit():
     policy = AbstentionPolicy()
     assert policy.confidence(0.9, 10.0) > policy.confidence(0.89, 10.0)
