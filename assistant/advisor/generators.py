@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant.advisor import grounding
+from assistant.advisor.quantities import BenefitLooks
 from assistant.errors import AssistantError
 from assistant.text import phones
 from assistant.text.sentences import split_sentences
@@ -34,6 +35,13 @@ class GenerationRequest:
     messages: list[dict[str, str]]
 
 
+class Looks(Protocol):
+    """What a sentence that answers one kind of question looks like (a compiled pattern, or a rule
+    with its ``search``)."""
+
+    def search(self, text: str, /) -> re.Match[str] | None: ...
+
+
 class Generator(Protocol):
     name: str
 
@@ -42,11 +50,13 @@ class Generator(Protocol):
 
 # What a question asks for, and what a sentence that answers it looks like. Cues in Korean and in the
 # callers' other languages (en, zh, ja, vi), so a foreign question still gets the amount or the phone number.
-INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+# An amount is what is given, not a means test ('기준 중위소득 65% 이하' in the who-qualifies sentence
+# said "the amount is told" and kept '1인당 연간 35만 원' off the card): ``quantities.BenefitLooks``.
+INTENTS: dict[str, tuple[re.Pattern[str], Looks]] = {
     "amount": (re.compile(r"얼마|금액|비용|액수|최대|지원금|수당|돈|요금|[병원치료수술생활진료교육양육검사의료학습]비|값|"
                           r"몇\s*(?:프로|퍼센트)|할인|감면|깎|how much|amount|cost|fee|多少|金额|费用|いくら|金額|費用|"
                           r"bao nhiêu|chi phí|số tiền", re.I),
-               re.compile(r"\d[\d,.]*\s*(?:천|만|억)?\s*원|\d+(?:\.\d+)?\s*%")),
+               BenefitLooks()),
     "contact": (re.compile(r"번호|전화|연락처|콜센터|문의|phone|call|contact|number|电话|联系|電話|連絡|"
                            r"điện thoại|liên hệ", re.I),
                 re.compile(rf"{phones.WRITTEN.pattern}|문의")),
@@ -60,7 +70,7 @@ INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
               re.compile(r"\d+\s*(?:회|번|종|개|명|가지)")),
     "support": (re.compile(r"지원(?:되|해|받)|도움|도와|혜택|무료|해\s*주는|주는\s*(?:게|거)|나오는|help|support|assist|"
                            r"帮助|补助|支援|援助|hỗ trợ|giúp", re.I),
-                re.compile(r"내용은|지원합니다|지원한다|지급|\d[\d,.]*\s*(?:천|만|억)?\s*원|\d+(?:\.\d+)?\s*%|무료|감면")),
+                BenefitLooks(re.compile(r"내용은|지원합니다|지원한다|지급|무료|감면"))),
     "how": (re.compile(r"어디|어떻게\s*(?:신청|해야|하면|받)|신청\s*방법|신청하려면|신청할\s*수|where|how (?:do|can|to)|apply|哪里|怎么|如何|どこ|どう|申請|"
                        r"ở đâu|làm sao|đăng ký", re.I),
             re.compile(r"신청|방문|주민센터|누리집|온라인")),
@@ -143,7 +153,7 @@ class ExtractiveGenerator:
         ranked = sorted(scored, reverse=True)
         chosen = {cands[0]}  # the summary, then what answers
 
-        def answer(looks: re.Pattern[str]) -> None:
+        def answer(looks: Looks) -> None:
             """Add the best sentence that gives this kind of information, unless one chosen gives it."""
             if not any(looks.search(c) for c in chosen):
                 best = next((s for _, _, s in ranked if looks.search(s)), None)
