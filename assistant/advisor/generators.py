@@ -106,6 +106,26 @@ def phone_sentence(cands: list[str]) -> str | None:
     return next((c for c in cands if gives_number(c) and re.search(r"전화|번호|콜센터|문의|상담", c)), None)
 
 
+# '…의 지원내용은 다음과 같습니다.' says nothing by itself: what it announces is in the sentences after it
+_LIST_INTRO = re.compile(r"(?:다음과|아래와)\s*같(?:습니다|다|음|이)\s*[.:]?$")
+
+
+def list_items(cands: Sequence[str], chosen: set[str], min_chars: int = 60, most: int = 3) -> set[str]:
+    """The sentences that a chosen list intro ('…은 다음과 같습니다.') announces: those after it, up to the
+    next intro, until they say ``min_chars`` characters or ``most`` sentences (a list's items are short)."""
+    out: set[str] = set()
+    for i, s in enumerate(cands):
+        if s not in chosen or not _LIST_INTRO.search(s):
+            continue
+        said = 0
+        for item in cands[i + 1:i + 1 + most]:
+            if _LIST_INTRO.search(item) or said >= min_chars:
+                break
+            out.add(item)
+            said += len(item)
+    return out
+
+
 def asked(question: str) -> list[str]:
     """The kinds of information a question asks for (amount, contact, when, who, how)."""
     return [name for name, (cue, _) in INTENTS.items() if cue.search(question)]
@@ -123,7 +143,8 @@ class ExtractiveGenerator:
     Then what every caller is told whatever they asked (``always``: who qualifies, what is given and how
     much, how to apply), each by its best sentence when none chosen says it yet: a question that shares
     no word with the manual (another language, a situation told in everyday words) still gets them. And
-    where to ask: the entry's contact line and, when that line gives no number, the sentence that does."""
+    where to ask: the entry's contact line and, when that line gives no number, the sentence that does.
+    A chosen list intro ('…의 지원내용은 다음과 같습니다.') brings the sentences it announces (``list_items``)."""
 
     name = "extractive"
 
@@ -177,6 +198,7 @@ class ExtractiveGenerator:
             number = phone_sentence(cands)
             if number:
                 chosen.add(number)  # '…의 전화번호는 1544-4500 입니다' follows a contact line without one
+        chosen |= list_items(cands, chosen)
         return [s for s in cands if s in chosen]
 
     def generate(self, request: GenerationRequest) -> Iterator[str]:

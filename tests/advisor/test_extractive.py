@@ -196,3 +196,25 @@ def test_language_floors_name_known_languages_only():
     with pytest.raises(ValidationError, match="unknown language"):
         Settings(abstain_language_floors={"fr": 0.8})
     assert Settings(abstain_language_floors={"en": 0.8}).abstain_language_floors == {"en": 0.8}
+
+
+def test_a_list_intro_on_the_card_brings_what_it_announces():
+    entry = EntryRecord(
+        entry_id="l", title="가족상담", scope=Scope.national,
+        content=("가족상담의 대상은 모든 가족입니다.\n\n가족상담의 지원내용은 다음과 같습니다.\n"
+                 "갈등상담과 양육상담이 있습니다.\n\n가족상담의 신청방법은 다음과 같습니다.\n"
+                 "센터에 들르시면 됩니다.\n\n가족상담 문의는 1644-0000 입니다."),
+    )
+    text = card("상담 받고 싶어요", entry)
+    assert "지원내용은 다음과 같습니다" in text and "신청방법은 다음과 같습니다" in text
+    assert "양육상담이 있습니다" in text and "들르시면 됩니다" in text  # what each intro announces
+
+
+def test_list_items_stop_at_the_next_intro_and_after_enough_text():
+    from assistant.advisor.generators import list_items
+
+    cands = ["내용은 다음과 같습니다.", "가 항목.", "나 항목.", "신청은 다음과 같습니다.", "방문 신청."]
+    assert list_items(cands, {cands[0]}) == {"가 항목.", "나 항목."}
+    long = ["내용은 아래와 같습니다.", "가" * 70 + ".", "나 항목."]
+    assert list_items(long, {long[0]}) == {long[1]}
+    assert list_items(cands, {cands[1]}) == set()  # no intro chosen, nothing added
