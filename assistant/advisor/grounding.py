@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.text.links import WEB_ADDRESS
 from assistant.text.sentences import split_sentences as text_sentences
 from assistant.types import GroundingReport
 
@@ -22,7 +23,8 @@ NUMBER = re.compile(r"\d[\d,.\-~]*\d|\d")
 ORG = re.compile(r"[가-힣A-Za-z0-9]{2,}(?:과|팀|센터|공단|공사|사무소|주민센터|행정복지센터|보건소|구청|시청|군청|청)(?=[^가-힣A-Za-z0-9]|[을를이가은는의에와과로도만입랑나께]|$)")
 # Markup, links and codes (a script tag, a tracking link, a key): a model can make them up as easily as a
 # number, and a page that shows the answer may render them, so they too must be in the cited source.
-MARKUP = re.compile(r"</?[A-Za-z][^<>]*>|(?:https?://|www\.)[^\s<>\"')\]]+"
+# (web addresses by the one pattern of ``text.links``, bare host names such as tv.kcmf.or.kr included)
+MARKUP = re.compile(r"</?[A-Za-z][^<>]*>|" + WEB_ADDRESS.pattern +
                     r"|(?<![A-Za-z0-9_])(?=[A-Za-z0-9_]*\d)(?=[A-Za-z0-9_]*[A-Za-z])[A-Za-z0-9_]{4,}(?![A-Za-z0-9_])")
 
 

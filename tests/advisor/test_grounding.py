@@ -34,3 +34,12 @@ def test_citation_after_the_full_stop_belongs_to_its_sentence():
 def test_claims_extracts_amounts_phones_and_organisations():
     c = claims("한국가스안전공사(1544-4500)에서 25만 원 중 20만 원을 지원합니다[1].")
     assert {"1544-4500", "25", "20", "한국가스안전공사"} <= set(c)
+
+
+def test_a_web_address_must_be_in_the_cited_source_with_or_without_www():
+    sources = ["신청은 누리집 www.bokjiro.go.kr 에서 합니다. 영상은 tv.kcmf.or.kr 에서 봅니다."]
+    answer = ("신청은 www.bokjiro.go.kr 에서 합니다[1]. 영상은 tv.kcmf.or.kr 에서 봅니다[1]. "
+              "신청은 bokjiro.kr 에서 합니다[1]. 자세한 내용은 welfare.seoul.com/apply 에 있습니다[1].")
+    report, kept = check_grounding(answer, sources)
+    assert report.unsupported == 2 and "bokjiro.kr" in report.reasons[0] and "welfare.seoul.com" in report.reasons[1]
+    assert "tv.kcmf.or.kr" in kept
