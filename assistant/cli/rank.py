@@ -50,6 +50,52 @@ def rank_train(
         echo_err(f"model {report['version']} kept but NOT activated on {validation}: {report['gate']['reason']}")
 
 
+@app.command("cv")
+def rank_cv(
+    queries: Annotated[list[Path], typer.Option("--queries", help="Labelled query file (eval format); repeatable")],
+    folds: Annotated[int, typer.Option(help="Folds: each is scored by a model trained on the others")] = 5,
+    seeds: Annotated[int, typer.Option(help="Shuffles (seeds 0..N-1); their spread is the noise of one")] = 2,
+    drop: Annotated[list[str] | None, typer.Option("--drop", help="A feature to leave out (ablation); repeatable")] = None,
+    drop_group: Annotated[list[str] | None, typer.Option("--drop-group", help="A group of features to leave out, "
+                                                         "as the README's ablation table names them; repeatable")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the whole report as JSON")] = False,
+) -> None:
+    """Cross-validate the second stage on labelled questions (no model is saved or activated)."""
+    from assistant.rank.crossval import cross_validate
+    from assistant.rank.features import FEATURES, GROUPS
+    from assistant.rank.sources import examples_from_queries
+    from assistant.rank.training import TrainingDataError, collect, validate
+
+    unknown = [f for f in drop or [] if f not in FEATURES] + [g for g in drop_group or [] if g not in GROUPS]
+    if unknown:
+        raise TrainingDataError(f"unknown feature or group {', '.join(map(repr, unknown))}; features: "
+                                f"{', '.join(FEATURES)}; groups: {', '.join(map(repr, GROUPS))}")
+    hidden = sorted({*(drop or []), *(f for g in drop_group or [] for f in GROUPS[g])}, key=FEATURES.index)
+    rt = runtime()
+    rt.start()
+    examples = [ex for path in queries for ex in examples_from_queries(load_queries(path), f"{path.parent.name}/{path.stem}")]
+    problems = validate(rt.retriever, examples)
+    if problems:
+        raise TrainingDataError(f"{len(problems)} unusable row(s), nothing run: " + "; ".join(problems[:20]))
+    echo_err(f"collecting first-stage candidates for {len(examples)} questions")
+    groups = collect(rt.retriever, examples, pool=rt.retriever.rerank_k)
+    echo_err(f"training {folds * seeds} models ({folds} folds x {seeds} shuffles)")
+    report = cross_validate(groups, folds, range(seeds), drop=hidden)
+    if json_out:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=1))
+        return
+    o, f = report["overall"], report["first_stage"]
+    typer.echo(f"{report['questions']} questions, {folds} folds x {seeds} shuffles"
+               + (f", without {', '.join(hidden)}" if hidden else ""))
+    typer.echo(f"second stage: hit@1 {o['hit@1']:.3f}  hit@5 {o['hit@5']:.3f}  MRR@10 {o['mrr@10']:.3f}")
+    typer.echo(f"first stage:  hit@1 {f['hit@1']:.3f}  hit@5 {f['hit@5']:.3f}  MRR@10 {f['mrr@10']:.3f}")
+    spread = [s["hit@1"] for s in report["by_seed"].values()]
+    typer.echo(f"hit@1 per shuffle: {', '.join(f'{x:.3f}' for x in spread)}")
+    for name, g in report["by_group"].items():
+        typer.echo(f"  type={name or '-':<12} n={g['n'] // seeds:<4} hit@1 {g['hit@1']:.3f}  hit@5 {g['hit@5']:.3f}  "
+                   f"MRR@10 {g['mrr@10']:.3f}")
+
+
 @app.command("status")
 def rank_status() -> None:
     """The active model (or why the first stage ranks alone), its training and validation scores."""
