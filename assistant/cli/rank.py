@@ -10,8 +10,15 @@ import typer
 
 from assistant.cli.common import echo_err, runtime
 from assistant.evals.datasets import load_queries
+from assistant.rank.sources import examples_from_queries
+from assistant.rank.training import Example
 
 app = typer.Typer(name="rank", help="The learned second ranking stage.", no_args_is_help=True)
+
+
+def labelled(paths: list[Path]) -> list[Example]:
+    """The questions with gold of labelled query files, each row's source named '<folder>/<file>'."""
+    return [ex for path in paths for ex in examples_from_queries(load_queries(path), f"{path.parent.name}/{path.stem}")]
 
 
 @app.command("train")
@@ -29,15 +36,15 @@ def rank_train(
     """Train a model; it becomes active only if it passes the gate against the active one on --validation."""
     from assistant.auth.service import record_audit
     from assistant.kb.db import session_scope
-    from assistant.rank.sources import examples_from_queries, examples_from_records
+    from assistant.rank.sources import examples_from_records
     from assistant.rank.workflow import train_and_gate
 
     rt = runtime()
     rt.start()
-    examples = [ex for path in train for ex in examples_from_queries(load_queries(path), f"{path.parent.name}/{path.stem}")]
+    examples = labelled(train)
     if records:
         examples += examples_from_records(rt.engine)
-    held = examples_from_queries(load_queries(validation), f"{validation.parent.name}/{validation.stem}")
+    held = labelled([validation])
 
     def audit(action: str, version: str, detail: dict[str, object]) -> None:
         with session_scope(rt.engine) as s:
@@ -63,8 +70,7 @@ def rank_cv(
     """Cross-validate the second stage on labelled questions (no model is saved or activated)."""
     from assistant.rank.crossval import cross_validate
     from assistant.rank.features import FEATURES, GROUPS
-    from assistant.rank.sources import examples_from_queries
-    from assistant.rank.training import TrainingDataError, collect, validate
+    from assistant.rank.training import TrainingDataError, collect, require_usable
 
     unknown = [f for f in drop or [] if f not in FEATURES] + [g for g in drop_group or [] if g not in GROUPS]
     if unknown:
@@ -73,10 +79,8 @@ def rank_cv(
     hidden = sorted({*(drop or []), *(f for g in drop_group or [] for f in GROUPS[g])}, key=FEATURES.index)
     rt = runtime()
     rt.start()
-    examples = [ex for path in queries for ex in examples_from_queries(load_queries(path), f"{path.parent.name}/{path.stem}")]
-    problems = validate(rt.retriever, examples)
-    if problems:
-        raise TrainingDataError(f"{len(problems)} unusable row(s), nothing run: " + "; ".join(problems[:20]))
+    examples = labelled(queries)
+    require_usable(rt.retriever, examples)
     echo_err(f"collecting first-stage candidates for {len(examples)} questions")
     groups = collect(rt.retriever, examples, pool=rt.retriever.rerank_k)
     echo_err(f"training {folds * seeds} models ({folds} folds x {seeds} shuffles)")

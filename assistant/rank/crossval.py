@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from assistant.rank.training import DEFAULT_ROUNDS, Group, TrainingDataError, fit, rerank_group
+from assistant.rank.workflow import run_scores
 
 
 def folds(n: int, k: int, seed: int) -> list[list[int]]:
@@ -30,19 +31,9 @@ def folds(n: int, k: int, seed: int) -> list[list[int]]:
     return [sorted(order[i::k]) for i in range(k)]
 
 
-def _rank(ranked: Sequence[str], g: Group) -> int | None:
-    """The first right entry's position in ``ranked`` (by the group's labels: the first stage's pool holds
-    every right entry it found; one it missed is a miss whatever the order)."""
-    right = {e for e, label in zip(g.entry_ids, g.y.tolist(), strict=True) if label > 0}
-    return next((i for i, e in enumerate(ranked, start=1) if e in right), None)
-
-
-def _scores(ranks: Sequence[int | None]) -> dict[str, float | int]:
-    n = len(ranks)
-    return {"n": n,
-            "hit@1": round(sum(1 for r in ranks if r == 1) / n, 4) if n else 0.0,
-            "hit@5": round(sum(1 for r in ranks if r is not None and r <= 5) / n, 4) if n else 0.0,
-            "mrr@10": round(sum(1.0 / r for r in ranks if r is not None and r <= 10) / n, 4) if n else 0.0}
+def _scored(qrels: dict[str, dict[str, int]], run: dict[str, list[str]]) -> dict[str, float | int]:
+    """The questions of ``run`` (a subset of ``qrels``' keys) scored on their own."""
+    return {"n": len(run), **run_scores({q: qrels[q] for q in run}, run)}
 
 
 def cross_validate(groups: Sequence[Group], k: int = 5, seeds: Sequence[int] = (0,), *, drop: Sequence[str] = (),
@@ -54,21 +45,26 @@ def cross_validate(groups: Sequence[Group], k: int = 5, seeds: Sequence[int] = (
     one run) and of the first stage alone on the same questions ("first_stage")."""
     if not seeds:
         raise TrainingDataError("no shuffle to run: give at least one seed")
-    ranks: list[int | None] = []
-    grouped: dict[str, list[int | None]] = defaultdict(list)
+    # one ranked list per question (its position in ``groups``) and shuffle, keyed '<seed>/<position>'; the
+    # right entries are the question's gold, as the eval harness and ``workflow.scores`` judge them
+    truth = [{e: 1 for e in g.example.positives} for g in groups]
+    qrels: dict[str, dict[str, int]] = {}
+    run: dict[str, list[str]] = {}
+    members: dict[str, list[str]] = defaultdict(list)
     by_seed: dict[str, dict[str, float | int]] = {}
     for seed in seeds:
-        mine: list[int | None] = []
+        mine: dict[str, list[str]] = {}
         for fold in folds(len(groups), k, seed):
             held = set(fold)
             model = fit([g for i, g in enumerate(groups) if i not in held], params=params, rounds=rounds, drop=drop)
             for i in fold:
-                r = _rank(rerank_group(model, groups[i], drop), groups[i])
-                mine.append(r)
-                grouped[key(groups[i])].append(r)
-        ranks += mine
-        by_seed[str(seed)] = _scores(mine)
-    first = [_rank(g.entry_ids, g) for g in groups]
+                name = f"{seed}/{i}"
+                qrels[name], mine[name] = truth[i], rerank_group(model, groups[i], drop)
+                members[key(groups[i])].append(name)
+        run.update(mine)
+        by_seed[str(seed)] = _scored(qrels, mine)
+    first = {str(i): list(g.entry_ids) for i, g in enumerate(groups)}
     return {"questions": len(groups), "folds": k, "seeds": list(seeds), "dropped": list(drop),
-            "overall": _scores(ranks), "by_group": {name: _scores(rs) for name, rs in sorted(grouped.items())},
-            "by_seed": by_seed, "first_stage": _scores(first)}
+            "overall": _scored(qrels, run),
+            "by_group": {name: _scored(qrels, {q: run[q] for q in qs}) for name, qs in sorted(members.items())},
+            "by_seed": by_seed, "first_stage": _scored({str(i): t for i, t in enumerate(truth)}, first)}

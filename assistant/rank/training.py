@@ -73,6 +73,14 @@ def validate(retriever: Any, examples: Sequence[Example]) -> list[str]:
     return problems
 
 
+def require_usable(retriever: Any, examples: Sequence[Example]) -> None:
+    """Every row usable, or ``TrainingDataError`` listing the problems (the first 20): nothing is trained then."""
+    problems = validate(retriever, examples)
+    if problems:
+        raise TrainingDataError(f"{len(problems)} unusable row(s), nothing trained: " + "; ".join(problems[:20])
+                                + (" ..." if len(problems) > 20 else ""))
+
+
 def collect(retriever: Any, examples: Iterable[Example], pool: int = 50,
             progress: Callable[[int], None] | None = None) -> list[Group]:
     """Candidates and features per question; questions whose gold the first stage misses in ``pool``

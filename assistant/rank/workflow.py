@@ -17,16 +17,20 @@ from assistant.evals.metrics import hit_at_k, mrr_at_k
 from assistant.rank.gate import RULES, decide
 from assistant.rank.model import RankModel, RankModelError
 from assistant.rank.store import ModelStore, check
-from assistant.rank.training import Example, Group, TrainingDataError, collect, fit, rerank_group, validate
+from assistant.rank.training import Example, Group, TrainingDataError, collect, fit, require_usable, rerank_group
+
+
+def run_scores(qrels: dict[str, dict[str, int]], run: dict[str, list[str]]) -> dict[str, float]:
+    """hit@1, hit@5 and MRR@10 of ranked entry lists against their right entries (the eval harness's metrics)."""
+    return {"hit@1": round(float(hit_at_k(qrels, run, 1)["score"]), 4),  # type: ignore[arg-type]
+            "hit@5": round(float(hit_at_k(qrels, run, 5)["score"]), 4),  # type: ignore[arg-type]
+            "mrr@10": round(float(mrr_at_k(qrels, run, 10)["score"]), 4)}  # type: ignore[arg-type]
 
 
 def scores(model: RankModel | None, groups: Sequence[Group]) -> dict[str, float]:
     """hit@1, hit@5 and MRR@10 of ``model`` (the first stage when None) on the groups' candidates."""
-    qrels = {g.example.qid: {e: 1 for e in g.example.positives} for g in groups}
-    run = {g.example.qid: rerank_group(model, g) for g in groups}
-    return {"hit@1": round(float(hit_at_k(qrels, run, 1)["score"]), 4),  # type: ignore[arg-type]
-            "hit@5": round(float(hit_at_k(qrels, run, 5)["score"]), 4),  # type: ignore[arg-type]
-            "mrr@10": round(float(mrr_at_k(qrels, run, 10)["score"]), 4)}  # type: ignore[arg-type]
+    return run_scores({g.example.qid: {e: 1 for e in g.example.positives} for g in groups},
+                      {g.example.qid: rerank_group(model, g) for g in groups})
 
 
 def reciprocal_ranks(model: RankModel | None, groups: Sequence[Group], k: int = 10) -> list[float]:
@@ -44,10 +48,7 @@ def train_and_gate(retriever: Any, store: ModelStore, examples: Sequence[Example
     if rule not in RULES:
         raise TrainingDataError(f"unknown gate rule {rule!r}; valid: {', '.join(RULES)}")
     say = progress or (lambda _m: None)
-    problems = validate(retriever, [*examples, *validation])
-    if problems:
-        raise TrainingDataError(f"{len(problems)} unusable row(s), nothing trained: " + "; ".join(problems[:20])
-                                + (" ..." if len(problems) > 20 else ""))
+    require_usable(retriever, [*examples, *validation])
     seen = {ex.question for ex in examples}
     overlap = [ex.qid for ex in validation if ex.question in seen]
     if overlap:

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from assistant.advisor.generators import ExtractiveGenerator, GenerationRequest
 from assistant.advisor.quantities import BenefitLooks, benefit_amount
 from assistant.types import EntryRecord, Scope
+from tests.advisor.test_extractive import card
 
 pytestmark = pytest.mark.unit
 
@@ -48,5 +48,5 @@ def test_the_card_quotes_the_benefit_when_the_who_sentence_is_full_of_thresholds
                  "학습바우처는 1인당 연간 35만 원을 쓸 수 있는 카드를 드립니다.\n\n"
                  "학습바우처 신청은 누리집에서 합니다.\n\n학습바우처 문의는 콜센터 1600-0000 입니다."),
     )
-    text = "".join(ExtractiveGenerator(str.split).generate(GenerationRequest("학습바우처 알려 주세요", "", [entry], [])))
+    text = card("학습바우처 알려 주세요", entry)
     assert "35만 원" in text and "65% 이하" in text

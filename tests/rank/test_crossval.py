@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.rank.crossval import cross_validate, folds
-from assistant.rank.training import TrainingDataError, collect
+from assistant.rank.training import Group, TrainingDataError, collect
 from assistant.runtime import Runtime
 from tests.rank.test_training import examples, relabelled
 
@@ -39,7 +40,8 @@ def test_each_question_is_scored_by_a_model_that_learnt_without_it(built_runtime
     groups = collect(built_runtime.retriever, examples(built_runtime, 30, "title"), pool=20)
     # the last candidate is made the right one: the first stage ranks it last, a model trained on the other
     # folds learns to put it first, so cross-validation beats the first stage only if the folds were trained
-    reverse = relabelled(groups, "last")
+    reverse = [Group(dataclasses.replace(g.example, positives=(g.entry_ids[int(g.y.argmax())],)), g.entry_ids, g.X, g.y)
+               for g in relabelled(groups, "last")]
     report = cross_validate(reverse, k=3, seeds=(0, 1), rounds=30)
     assert report["overall"]["n"] == 2 * len(groups) and set(report["by_seed"]) == {"0", "1"}
     assert report["first_stage"]["hit@1"] == 0.0
