@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant.advisor import grounding
+from assistant.advisor.periods import PeriodLooks
 from assistant.advisor.quantities import BenefitLooks
 from assistant.errors import AssistantError
 from assistant.text import phones
@@ -60,9 +61,9 @@ INTENTS: dict[str, tuple[re.Pattern[str], Looks]] = {
     "contact": (re.compile(r"번호|전화|연락처|콜센터|문의|phone|call|contact|number|电话|联系|電話|連絡|"
                            r"điện thoại|liên hệ", re.I),
                 re.compile(rf"{phones.WRITTEN.pattern}|문의")),
-    "when": (re.compile(r"언제|기간|기한|마감|몇\s*월|며칠|몇\s*년|몇\s*개월|when|deadline|how long|什么时候|期限|多久|"
-                        r"いつ|期間|khi nào|thời hạn|bao lâu", re.I),
-             re.compile(r"\d+\s*(?:월|일|년|개월|주)|이내|까지|기간")),
+    "when": (re.compile(r"언제|기간|기한|마감|몇\s*월|며칠|몇\s*년|몇\s*개월|몇\s*시|운영\s*시간|when|deadline|how long|"
+                        r"what time|hours|什么时候|期限|多久|几点|いつ|期間|何時|khi nào|thời hạn|bao lâu|mấy giờ", re.I),
+             PeriodLooks()),
     "who": (re.compile(r"대상|누가|누구|나이|자격|조건|해당|who|eligib|\bage\b|谁|资格|条件|年龄|誰|対象|資格|年齢|"
                        r"\bai\b|điều kiện|tuổi", re.I),
             re.compile(r"대상|\d+\s*세|이하|이상|소득")),
@@ -126,6 +127,15 @@ def list_items(cands: Sequence[str], chosen: set[str], min_chars: int = 60, most
     return out
 
 
+# '단, 기한 후 신청 시 10% 감액 지급됩니다.': an exception to the rule before it, never the rule itself
+_CAVEAT = re.compile(r"^(?:(?:단|다만)\s*,|※)")
+
+
+def caveat(sentence: str) -> bool:
+    """Does the sentence qualify the one before it (단, … / 다만, … / ※ …)?"""
+    return bool(_CAVEAT.match(sentence))
+
+
 def asked(question: str) -> list[str]:
     """The kinds of information a question asks for (amount, contact, when, who, how)."""
     return [name for name, (cue, _) in INTENTS.items() if cue.search(question)]
@@ -175,11 +185,17 @@ class ExtractiveGenerator:
         chosen = {cands[0]}  # the summary, then what answers
 
         def answer(looks: Looks) -> None:
-            """Add the best sentence that gives this kind of information, unless one chosen gives it."""
-            if not any(looks.search(c) for c in chosen):
-                best = next((s for _, _, s in ranked if looks.search(s)), None)
-                if best:
-                    chosen.add(best)
+            """Add the best sentence that gives this kind of information, unless one chosen gives it. Best
+            by what it adds: a kind asked that a chosen sentence already gives earns it nothing (the late-
+            filing rule '6월 1일부터 … 10% 감액 지급' gives a date and a share, and came before '매년 5월에
+            신청하여 9월에 지급' for "how much, and when?" once the amount was on the card)."""
+            if any(looks.search(c) for c in chosen):
+                return
+            open_kinds = [w for w in wants if not any(w.search(c) for c in chosen)]
+            best = max(((not caveat(s), len(q & self._tokens(s)) + 2 * sum(1 for w in open_kinds if w.search(s)),
+                         -i, s) for i, s in enumerate(cands[1:], start=1) if looks.search(s)), default=None)
+            if best:
+                chosen.add(best[3])
 
         budget = min(max(self.max_sentences, len(kinds) + 1), 5)
         for looks in wants:  # each kind of thing asked, answered by its best sentence

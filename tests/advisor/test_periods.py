@@ -1,0 +1,67 @@
+"""When to apply, against dates that bound who qualifies; and a kind asked gets the rule, not its exception."""
+
+import pytest
+
+from assistant.advisor.generators import asked, caveat
+from assistant.advisor.periods import PeriodLooks
+from assistant.types import EntryRecord, Scope
+from tests.advisor.test_extractive import card
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize("sentence", [
+    "만 18세 미만(2004년 1월 2일 이후 출생)의 부양자녀가 있는 가구입니다.",
+    "2022년 6월 1일 기준 재산 합계액 2.4억 원 미만인 가구입니다.",
+    "자녀 1인당 연 50만 원에서 80만 원까지 지급합니다.",
+    "운영자금은 2000만 원 이내로 빌려 드립니다.",
+])
+def test_a_date_of_who_qualifies_or_a_bound_on_money_is_no_time(sentence):
+    assert PeriodLooks().search(sentence) is None
+
+
+@pytest.mark.parametrize("sentence", [
+    "매년 5월에 신청하여 9월에 지급됩니다.",
+    "휴가가 끝난 날 이후 12개월 이내 신청하셔야 합니다.",
+    "학기중의 경우 필수 운영시간이 14시 부터 20시 까지입니다.",
+    "신청 기간은 공고를 확인하세요.",
+])
+def test_when_to_apply_how_long_and_what_hours_are_times(sentence):
+    assert PeriodLooks().search(sentence) is not None
+
+
+def test_questions_about_opening_hours_ask_when():
+    assert "when" in asked("돌봄센터 몇 시까지 봐줘요")
+    assert "when" in asked("하루에 몇 시간 운영해요?")
+    assert "when" in asked("What time does it close?")
+
+
+def test_a_caveat_is_told_from_a_sentence_that_happens_to_start_with_the_same_syllable():
+    assert caveat("단, 기한 후 신청 시 10% 감액 지급됩니다.")
+    assert caveat("다만, 소득기준은 없습니다.")
+    assert caveat("※ 예산 소진 시 마감")
+    assert not caveat("단독가구는 165만 원입니다.")
+    assert not caveat("단체 신청도 됩니다.")
+
+
+INCENTIVE = EntryRecord(
+    entry_id="i", title="양육장려금", scope=Scope.national,
+    content=("양육장려금 대상은 만 18세 미만(2004년 1월 2일 이후 출생)의 자녀가 있는 가구입니다.\n\n"
+             "양육장려금은 자녀 1인당 연 50만 원에서 80만 원까지 지급합니다.\n\n"
+             "양육장려금 신청은 매년 5월에 하고 9월에 지급됩니다.\n\n"
+             "단, 기한 후 신청 시(6월 1일부터 11월 30일) 10% 감액 지급됩니다.\n\n"
+             "양육장려금 문의는 상담센터 126 입니다."),
+)
+
+
+def test_asked_how_much_and_when_the_card_gives_the_schedule_not_the_late_filing_rule():
+    text = card("아이 한 명당 얼마씩 나오고 신청은 몇 월에 하나요?", INCENTIVE)
+    assert "50만 원" in text
+    assert "매년 5월" in text
+
+
+def test_a_kind_already_on_the_card_earns_a_sentence_nothing():
+    # the amount is told by the second sentence; for "when", the sentence that also gives a share
+    # (the late-filing rule) must not outrank the schedule for a kind that is answered already
+    text = card("얼마 받고 언제 신청해요?", INCENTIVE)
+    assert "매년 5월" in text
