@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     abstain_foreign_dense_min: float = 0.84  # foreign questions (mostly not Hangul): the cosine alone
     # a language's own cosine floor instead (en, vi, zh, ja; JSON in the environment: {"en": 0.828})
     abstain_language_floors: dict[str, float] = Field(default_factory=lambda: {"en": 0.828})
+    # the topic check (assistant/domain): a weak answer to a question outside the manuals' domain is
+    # declined; the model ships with the knowledge base (`assistant domain train` makes one)
+    abstain_domain_enabled: bool = True
+    abstain_domain_model: Path = Field(default_factory=lambda d: d["kb_dir"] / "domain" / "model.json")
 
     rrf_k: int = Field(default=60, ge=1)
     weight_lexical: float = Field(default=1.0, ge=0)

@@ -23,6 +23,7 @@ from assistant.agencies.service import AgencyService
 from assistant.auth.service import TokenService
 from assistant.calls.service import CallService
 from assistant.config import Settings
+from assistant.domain.model import DomainModel, DomainModelError
 from assistant.editor.drafts import DraftService
 from assistant.editor.service import EditorService
 from assistant.evals.queue import EvalQueue
@@ -66,6 +67,7 @@ class Runtime:
         self.settings = settings
         self._watcher: KbWatcher | None = None
         self.rank_error = ""  # why the second ranking stage is off, when it is
+        self.domain_error = ""  # why the topic check of abstention is off, when it is
         self.alert_webhook: WebhookSender | None = None
 
     @cached_property
@@ -150,7 +152,24 @@ class Runtime:
     def abstention(self) -> AbstentionPolicy:
         s = self.settings
         return AbstentionPolicy(s.abstain_confidence_min, s.abstain_lexical_weight, s.abstain_foreign_dense_min,
-                                language_floors=tuple(sorted(s.abstain_language_floors.items())))
+                                language_floors=tuple(sorted(s.abstain_language_floors.items())),
+                                domain=self.load_domain())
+
+    def load_domain(self) -> DomainModel | None:
+        """The topic check's model for this embedder, or None (the retrievers' evidence alone decides) with
+        the reason kept in ``domain_error`` and logged: a missing or mismatched model never stops the service."""
+        self.domain_error = ""
+        if not self.settings.abstain_domain_enabled:
+            self.domain_error = "disabled (ASSISTANT_ABSTAIN_DOMAIN_ENABLED=false)"
+            return None
+        try:
+            model = DomainModel.load(self.settings.abstain_domain_model)
+            model.check(self.embedder.name)
+        except DomainModelError as exc:
+            self.domain_error = str(exc)
+            log.error("topic check off, abstention reads the retrievers' evidence alone: %s", exc)
+            return None
+        return model
 
     @cached_property
     def push(self) -> PushHub:

@@ -12,6 +12,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: a search result names the snapshot it was computed on
+    import numpy as np
+
     from assistant.index.snapshot import Snapshot
     from assistant.rank.clarify import Clarification
     from assistant.rank.situation import Situation
@@ -158,6 +160,9 @@ class SearchResult:
     # another agency's entries that answer clearly better than any the caller's agency may use (each
     # hit's ``other_agency`` names it): shown apart from ``hits``, with a transfer hint
     other_agency: list[Hit] = field(default_factory=list)
+    # the question's embedding as the search computed it: the abstention policy's topic check reads it
+    # rather than embedding the question a second time
+    query_vector: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +209,9 @@ class Answer:
     errors: list[str] = field(default_factory=list)
     confidence: float | None = None  # the abstention policy's score for the retrieved entries
     confidence_level: str = ""  # 'high', 'low' (answered, check the entries) or 'none' (abstained)
+    # when abstained: 'evidence' (the retrievers found too little) or 'topic' (weak evidence, and the
+    # question's topic is outside the manuals' domain)
+    declined_by: str = ""
     situation: Situation | None = None  # the caller's situation as understood
     # the question to ask the caller before reading one entry out; each option quotes whom its entry is for
     clarification: dict[str, object] | None = None
@@ -217,6 +225,7 @@ class Answer:
         return {
             "answer": self.text, "mode": self.mode, "abstained": self.abstained,
             "confidence": self.confidence, "confidence_level": self.confidence_level,
+            "declined_by": self.declined_by,
             "citations": [c.as_dict() for c in self.citations],
             "hits": [h.as_dict() for h in self.hits],
             "grounding": self.grounding.as_dict(), "key_facts": self.key_facts,

@@ -15,14 +15,17 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+import numpy as np
 
 from assistant.advisor.facts import key_facts
 from assistant.advisor.generators import GenerationRequest, Generator, GeneratorError
 from assistant.advisor.grounding import CITE, check_grounding
 from assistant.advisor.prompts import Prompt
 from assistant.advisor.streaming import Checked, grounded_sentences, report_of
+from assistant.domain.model import DomainModel
 from assistant.rank.situation import Situation
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.text.scripts import calibrated_share, foreign_language, written_in_korean
@@ -64,6 +67,15 @@ class AbstentionPolicy:
     covered Vietnamese question of the regression (validation) set: with four out-of-KB questions there was
     no margin to set it on, so Vietnamese keeps the common floor.
 
+    The topic check (``domain``, ``assistant.domain``): a question outside the manuals' domain (a
+    licence, a parking permit, a severance-pay sum) still finds look-alikes through generic words, with
+    evidence as strong as a covered question's. Its topic gives it away, read from its embedding by a
+    logistic regression trained on labelled questions. The check only declines answers the evidence
+    already calls weak ('low'), so a confident answer is never overruled. The other way, a question
+    squarely on the manuals' topics that the evidence would decline (a district's programme asked in
+    everyday words) is answered at 'low' for the counselor to check. Held-out, recall / false abstention:
+    regression 0.885 / 0.016 → 0.962 / 0.016, fresh 0.75 / 0.039 → 0.917 / 0.010 (README).
+
     >>> AbstentionPolicy().confidence(0.88, 20.0) > AbstentionPolicy().confidence(0.88, 3.0)
     True
     """
@@ -78,18 +90,41 @@ class AbstentionPolicy:
     ambiguous_margin: float = 0.025
     # (language, floor) pairs; the service's come from settings (``abstain_language_floors``: en 0.828)
     language_floors: tuple[tuple[str, float], ...] = ()
+    # the topic check (``assistant.domain``): a weak answer ('low') to a question whose embedding says it
+    # is outside the manuals' domain is declined instead. None: the retrievers' evidence alone decides
+    domain: DomainModel | None = field(default=None, compare=False)
 
     def confidence(self, dense: float | None, lexical: float | None) -> float:
         return (dense or 0.0) + self.lexical_weight * math.log1p(max(lexical or 0.0, 0.0))
 
     def assess(self, hits: Sequence[Hit], question: str = "", best_dense: float | None = None,
-               evidence: tuple[float, float] | None = None) -> tuple[float, str]:
+               evidence: tuple[float, float] | None = None, vector: np.ndarray | None = None
+               ) -> tuple[float, str]:
         """(confidence, level): level 'none' (abstain), 'low' (answer, but check the entries: just above
-        the floor, or the first two entries nearly tied) or 'high'.
+        the floor, the first two entries nearly tied, or a script no floor was calibrated on) or 'high'.
         ``best_dense``: the dense retriever's best cosine beyond the hits, when the caller knows it.
         ``evidence``: (best cosine, best BM25) of the first stage's top entries, when a second stage has
         re-ordered the hits: whether the manuals cover a question is the retrievers' evidence, calibrated
-        on the first stage, not the ranker's choice of five."""
+        on the first stage, not the ranker's choice of five.
+        ``vector``: the question's embedding, for the topic check (``domain``) of a 'low' answer."""
+        value, level, _ = self.judge(hits, question, best_dense, evidence, vector)
+        return value, level
+
+    def judge(self, hits: Sequence[Hit], question: str = "", best_dense: float | None = None,
+              evidence: tuple[float, float] | None = None, vector: np.ndarray | None = None
+              ) -> tuple[float, str, str]:
+        """``assess`` with what declined the answer: '' (answered), 'evidence' (the retrievers found too
+        little) or 'topic' (weak evidence, and the question's topic is outside the manuals' domain)."""
+        value, level = self._evidence_level(hits, question, best_dense, evidence)
+        if self.domain is not None and vector is not None:
+            if level == "low" and self.domain.outside(vector):
+                return value, "none", "topic"
+            if level == "none" and hits and self.domain.within(vector):
+                return value, "low", ""  # on the manuals' topics: answered, for the counselor to check
+        return value, level, "evidence" if level == "none" else ""
+
+    def _evidence_level(self, hits: Sequence[Hit], question: str, best_dense: float | None,
+                        evidence: tuple[float, float] | None) -> tuple[float, str]:
         if not hits:
             return 0.0, "none"
         dense = max([(h.scores.dense_score or 0.0) for h in hits] + [best_dense or 0.0])
@@ -110,8 +145,8 @@ class AbstentionPolicy:
         return round(value, 4), level
 
     def abstain(self, hits: Sequence[Hit], question: str = "", best_dense: float | None = None,
-                evidence: tuple[float, float] | None = None) -> bool:
-        return self.assess(hits, question, best_dense, evidence)[1] == "none"
+                evidence: tuple[float, float] | None = None, vector: np.ndarray | None = None) -> bool:
+        return self.assess(hits, question, best_dense, evidence, vector)[1] == "none"
 
     @classmethod
     def never(cls) -> AbstentionPolicy:
@@ -218,12 +253,14 @@ class Advisor:
         posted = self.active_notices(masked, result.region)
         yield {"hits": hits, "caller_profile": result.situation.as_dict() if result.situation is not None else None,
                "active_notices": posted, "other_agency": result.other_agency}
-        confidence, level = self.policy.assess(hits, masked, result.best_dense, result.evidence)
+        confidence, level, declined_by = self.policy.judge(hits, masked, result.best_dense, result.evidence,
+                                                           result.query_vector)
         if level == "none":
             report = GroundingReport(0, 0)
             yield {"delta": ABSTAIN_TEXT}
             yield {"answer": Answer(ABSTAIN_TEXT, "abstain", [], hits, report, abstained=True,
                                     notices=result.notices, confidence=confidence, confidence_level=level,
+                                    declined_by=declined_by,
                                     situation=result.situation, active_notices=posted,
                                     other_agency=result.other_agency)}
             return

@@ -123,6 +123,8 @@ class AdviseResponse(BaseModel):
     confidence_level: str = Field(default="", description="high; low (answered just above the abstention "
                                   "floor, or the first two entries nearly tied: check the entries before "
                                   "reading it out); none (abstained)")
+    declined_by: str = Field(default="", description="when abstained: evidence (the retrievers found too little) "
+                             "or topic (weak evidence, and the question is outside the manuals' domain)")
     citations: list[CitationOut]
     hits: list[HitOut]
     grounding: GroundingOut

@@ -6,12 +6,12 @@ import sys
 
 import typer
 
-from assistant.cli import agency, evals, index, kb, rank, service, token
+from assistant.cli import agency, domain, evals, index, kb, rank, service, token
 from assistant.cli.common import echo_err
 from assistant.errors import AssistantError
 
 # Each module's ``app``, in the order ``--help`` lists them (commands of a nameless app join the root's).
-GROUPS = (service, kb, index, evals, rank, token, agency)
+GROUPS = (service, kb, index, evals, rank, domain, token, agency)
 
 app = typer.Typer(help="Counselor-assist: knowledge base, indexes, search and evaluation.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)

@@ -94,6 +94,7 @@ def evaluate_one(advisor: Advisor, q: EvalQuery, *, top_k: int) -> dict[str, Any
         "answer": answer.text, "mode": answer.mode, "abstained": answer.abstained,
         # what the abstention policy saw: QA recalibrates its thresholds from these
         "confidence": answer.confidence, "confidence_level": answer.confidence_level,
+        "declined_by": answer.declined_by,
         "citations": [{"entry_id": c.entry_id, "version": c.version} for c in answer.citations],
         "grounding": {"sentences": written, "supported": answer.grounding.supported,
                       "unsupported": answer.grounding.unsupported, "reasons": list(answer.grounding.reasons)},

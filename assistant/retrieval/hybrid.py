@@ -231,7 +231,8 @@ class HybridRetriever:
         return SearchResult(hits=hits, notices=notices, region=reg,
                             best_dense=round(dense.scores[0], 4) if dense.scores else None, snapshot=snap,
                             situation=caller, clarification=clarification,
-                            evidence=_evidence(cands, 5) if reranked else None, other_agency=others)
+                            evidence=_evidence(cands, 5) if reranked else None, other_agency=others,
+                            query_vector=cands.query_vector)
 
     def _other_agency(self, q: str, reg: Region, snap: Snapshot, top_k: int, terms: QueryTerms, agency: str | None,
                       *, rrf_k: int | None, weights: tuple[float, float] | None, mode: str) -> list[Hit]:
