@@ -46,13 +46,17 @@ def downloaded(page: Any, selector: str) -> str:
     return Path(info.value.path()).read_text(encoding="utf-8-sig")
 
 
-def blue_pixels(page: Any, selector: str) -> int:
-    """Pixels of the first line's colour (#1f4e8c) on the plot's canvas: drawn data, not just axes."""
+def line_pixels(page: Any, selector: str) -> int:
+    """Coloured pixels on the plot's canvas: drawn data lines, not the grey axes and grid. Any line's colour
+    counts: two topics with the same counts draw one line over the other, so the first colour can be hidden."""
     return page.evaluate("""(sel) => {
       const c = document.querySelector(sel + ' canvas');
       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       let n = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && d[i + 2] > 110 && d[i + 2] - d[i] > 70) n++;
+      for (let i = 0; i < d.length; i += 4) {
+        const hi = Math.max(d[i], d[i + 1], d[i + 2]), lo = Math.min(d[i], d[i + 1], d[i + 2]);
+        if (d[i + 3] > 200 && hi - lo > 70) n++;
+      }
       return n;
     }""", selector)
 
@@ -67,7 +71,7 @@ def test_the_plots_show_the_questions_and_each_csv_is_the_apis_table(open_page: 
     assert page.get_attribute("#chart-daily", "data-total") == str(len(ASKED))
     assert page.get_attribute("#chart-hourly", "data-total") == str(len(ASKED))
     assert page.get_attribute("#chart-abstentions", "data-total") == str(api["abstained"])
-    assert blue_pixels(page, "#chart-daily") > 20 and blue_pixels(page, "#chart-hourly") > 20
+    assert line_pixels(page, "#chart-daily") > 20 and line_pixels(page, "#chart-hourly") > 20
     page.select_option("#daily-by", "district")
     page.wait_for_function("() => document.querySelector('#chart-daily').dataset.lines === '3'")  # 강남구, 중구, 지역 모름
     rows = page.locator("#entries-table tbody tr")

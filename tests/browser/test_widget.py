@@ -121,14 +121,19 @@ def test_thumbs_down_with_a_reason_and_copy_are_recorded(open_page: Any, server:
 
 def test_an_abstained_answer_looks_different_and_still_lists_the_closest_entries(
         open_page: Any, server: LiveServer) -> None:
-    abstaining = [q for q in OFF_TOPIC
-                  if server.api("POST", "/v1/advise", role="counselor", json={"question": q}).json()["abstained"]]
+    answers = [(q, server.api("POST", "/v1/advise", role="counselor", json={"question": q}).json()) for q in OFF_TOPIC]
+    abstaining = [(q, a) for q, a in answers if a["abstained"]]
     if not abstaining:
         pytest.skip("the service answers every off-topic question here; nothing to show")
-    page = ask(open_page("/widget/"), abstaining[0])
+    question, api = abstaining[0]
+    page = ask(open_page("/widget/"), question)
     assert "abstained" in (page.get_attribute("#answer", "class") or "")
     assert page.is_visible("#abstain-title")
-    assert "매뉴얼에서 확인되지 않음" in page.inner_text("#answer")
+    # why it was declined, as the API says: too little in the manuals, or a topic outside them
+    assert api["declined_by"] in ("evidence", "topic")
+    assert page.get_attribute("#abstain-title", "data-declined-by") == api["declined_by"]
+    title = "상담 매뉴얼 범위 밖의 주제로 보임" if api["declined_by"] == "topic" else "매뉴얼에서 확인되지 않음"
+    assert title in page.inner_text("#answer")
     assert page.inner_text("#answer-mode") == "확인 불가"
     assert page.locator("#answer-text button.cite").count() == 0
     assert page.locator("#cards li.card").count() >= 1

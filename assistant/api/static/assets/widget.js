@@ -142,6 +142,10 @@ function showAdvice(data) {
   mode.className = `badge mode-${data.mode}`;
   $("answer-title").textContent = abstained ? "답변 보류" : "답변";
   $("abstain-title").hidden = !abstained;
+  // why: the manuals gave too little (evidence), or the question's topic is outside them (topic)
+  $("abstain-title").textContent = data.declined_by === "topic"
+    ? "상담 매뉴얼 범위 밖의 주제로 보임" : "매뉴얼에서 확인되지 않음";
+  $("abstain-title").dataset.declinedBy = data.declined_by || "";
   // answered, but only just above the point where it would have been declined: check before reading out
   $("answer-check").hidden = abstained || data.confidence_level !== "low";
   renderAnswerNotices($("answer-notices"), data.active_notices);
