@@ -46,6 +46,7 @@ class AnswerCase:
     numbers_missing: tuple[str, ...] = ()  # of those, the ones no cited entry contains
     latency_ms: float = 0.0
     groups: Mapping[str, str] = field(default_factory=dict)  # type / lang / region
+    declined_by: str = ""  # when abstained: 'evidence' or 'topic' (the abstention's topic check)
 
     @property
     def in_kb(self) -> bool:
@@ -56,13 +57,14 @@ class AnswerCase:
                 "abstained": self.abstained, "cited": list(self.cited), "sentences": self.sentences,
                 "supported": self.supported, "numbers": list(self.numbers),
                 "numbers_missing": list(self.numbers_missing), "latency_ms": self.latency_ms,
-                "groups": dict(self.groups)}
+                "groups": dict(self.groups), "declined_by": self.declined_by}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> AnswerCase:
         return cls(str(d["qid"]), tuple(d["gold"]), tuple(d["key_facts"]), str(d["text"]), bool(d["abstained"]),
                    tuple(d["cited"]), int(d["sentences"]), int(d["supported"]), tuple(d.get("numbers", ())),
-                   tuple(d.get("numbers_missing", ())), float(d.get("latency_ms", 0.0)), dict(d.get("groups", {})))
+                   tuple(d.get("numbers_missing", ())), float(d.get("latency_ms", 0.0)), dict(d.get("groups", {})),
+                   str(d.get("declined_by", "")))
 
 
 def check_numbers(answer: str, cited_texts: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -152,6 +154,8 @@ def summarize_answers(cases: Sequence[AnswerCase]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "n": len(cases), "n_in_kb": sum(c.in_kb for c in cases), "n_out_of_kb": sum(not c.in_kb for c in cases),
         "n_abstained": sum(c.abstained for c in cases),
+        # of those, the ones the topic check declined (a weak answer to a question off the manuals' domain)
+        "n_declined_by_topic": sum(c.abstained and c.declined_by == "topic" for c in cases),
     }
     for name, fn in ANSWER_METRICS.items():  # None: no question this metric applies to (e.g. recall of
         r = fn(cases)                          # abstention in a group without out-of-KB questions)

@@ -34,7 +34,8 @@ class GateError(AssistantError):
 
 
 RETRIEVAL_NAMES = {*RETRIEVAL_METRICS, "n", "p50", "p95"}
-ANSWER_NAMES = {*ANSWER_METRICS, "unsupported_sentences", "n", "n_in_kb", "n_out_of_kb", "n_abstained", "p50", "p95"}
+ANSWER_NAMES = {*ANSWER_METRICS, "unsupported_sentences", "n", "n_in_kb", "n_out_of_kb", "n_abstained",
+                "n_declined_by_topic", "p50", "p95"}
 
 
 @dataclass(frozen=True)

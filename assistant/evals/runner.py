@@ -115,6 +115,7 @@ def case_of(row: dict[str, Any]) -> AnswerCase:
         latency_ms=row["latency_ms"]["total"],
         groups={"type": row["type"], "lang": row["lang"],
                 "region": row["region"].split()[0] if row["region"] else "(none)"},
+        declined_by=row.get("declined_by", ""),
     )
 
 

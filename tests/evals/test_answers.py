@@ -83,3 +83,12 @@ def test_summary_and_groups_round_trip_through_dicts():
     assert set(report["by_type"]) == {"oos", "direct"}
     assert report["by_type"]["oos"]["abstention_recall"] == 0.5
     assert report["overall"]["key_fact_coverage"] == report["key_fact_coverage"]
+
+
+def test_the_summary_counts_the_declines_of_the_topic_check_apart():
+    cases = [*CASES, case("q6", gold=(), abstained=True, declined_by="topic"),
+             case("q7", gold=("e7",), abstained=False, declined_by="")]
+    summary = A.summarize_answers(cases)
+    assert summary["n_abstained"] == 3 and summary["n_declined_by_topic"] == 1
+    assert AnswerCase.from_dict(cases[5].as_dict()).declined_by == "topic"
+    assert AnswerCase.from_dict({k: v for k, v in cases[5].as_dict().items() if k != "declined_by"}).declined_by == ""
