@@ -173,6 +173,16 @@ def clarification_out(result: SearchResult, snap: Any) -> dict[str, Any] | None:
     return out
 
 
+def topic_vector(result: SearchResult, snap: Any) -> np.ndarray | None:
+    """The question's vector for the topic check, or None (no check) when the first entry is an agency's:
+    the check knows the common layer's domain, and an agency's manuals bring topics of their own (labour
+    law is outside the welfare manuals and inside the employment ministry's)."""
+    if result.query_vector is None or not result.hits:
+        return result.query_vector
+    first = snap.entries.get(result.hits[0].entry_id) if snap is not None else None
+    return None if first is not None and first.agency else result.query_vector
+
+
 def calibrated_script(question: str) -> bool:
     """Whether most of the question's letters are in a script the foreign floor was calibrated on.
 
@@ -253,8 +263,9 @@ class Advisor:
         posted = self.active_notices(masked, result.region)
         yield {"hits": hits, "caller_profile": result.situation.as_dict() if result.situation is not None else None,
                "active_notices": posted, "other_agency": result.other_agency}
+        snap = result.snapshot if result.snapshot is not None else self.retriever.holder.snapshot
         confidence, level, declined_by = self.policy.judge(hits, masked, result.best_dense, result.evidence,
-                                                           result.query_vector)
+                                                           topic_vector(result, snap))
         if level == "none":
             report = GroundingReport(0, 0)
             yield {"delta": ABSTAIN_TEXT}
@@ -264,8 +275,7 @@ class Advisor:
                                     situation=result.situation, active_notices=posted,
                                     other_agency=result.other_agency)}
             return
-        # the entries as the search saw them: the live index may have moved on since (an entry retired)
-        snap = result.snapshot if result.snapshot is not None else self.retriever.holder.snapshot
+        # the entries as the search saw them (``snap``): the live index may have moved on since (an entry retired)
         sources = [snap.entries[h.entry_id] for h in hits[: self.max_sources]]
         request = GenerationRequest(masked, result.region.label, sources,
                                     self.prompt.render(masked, result.region.label, sources))

@@ -197,3 +197,26 @@ def test_an_answer_declined_by_its_topic_says_so_and_still_lists_the_closest_ent
     assert declined.as_dict()["declined_by"] == "topic"
     by_evidence = AbstentionPolicy(confidence_min=10.0, foreign_dense_min=10.0, domain=everything_outside)
     assert Advisor(adv.retriever, adv.generators, adv.prompt, policy=by_evidence).advise(question).declined_by == "evidence"
+
+
+@pytest.mark.unit
+def test_no_topic_check_when_the_first_entry_is_an_agencys_whose_topics_it_never_saw():
+    from types import SimpleNamespace
+
+    from assistant.advisor.service import topic_vector
+    from assistant.types import EntryRecord, SearchResult
+
+    common = EntryRecord(entry_id="c", title="기초연금", content="…", scope=Scope.national)
+    labour = EntryRecord(entry_id="a", title="체불임금 진정", content="…", scope=Scope.national, agency="moel")
+    snap = SimpleNamespace(entries={"c": common, "a": labour})
+    v = np.ones(4, np.float32)
+
+    def result(first: str) -> SearchResult:
+        h = hit(0.88, 6.0, 0.5)
+        return SearchResult(hits=[type(h)(first, *[getattr(h, f) for f in ("title", "scope", "sido", "sigungu",
+                                                                          "version", "score", "scores")])],
+                            query_vector=v)
+
+    assert topic_vector(result("c"), snap) is v
+    assert topic_vector(result("a"), snap) is None
+    assert topic_vector(SearchResult(hits=[], query_vector=v), snap) is v
