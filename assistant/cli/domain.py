@@ -17,19 +17,23 @@ app = typer.Typer(name="domain", help="The abstention's topic check: is a questi
                   no_args_is_help=True)
 
 
-def observe(rt: Any, paths: list[Path]) -> tuple[np.ndarray, list[int], list[str]]:
-    """Each labelled question's embedding (as the service computes it: masked, then searched), its label
-    (1: no gold, out of the knowledge base) and the level the retrievers' evidence alone gives it."""
+def labelled(paths: list[Path]) -> list[tuple[str, str | None, int]]:
+    """(question, region, label) of labelled query files; label 1: no gold, out of the knowledge base."""
+    return [(q.question, q.region, 0 if q.gold else 1) for path in paths for q in load_queries(path)]
+
+
+def observe(rt: Any, questions: list[tuple[str, str | None, int]]) -> tuple[np.ndarray, list[int], list[str]]:
+    """Each question's embedding (as the service computes it: masked, then searched), its label and the
+    level the retrievers' evidence alone gives it."""
     evidence_only = dataclasses.replace(rt.abstention, domain=None)
     vectors, labels, levels = [], [], []
-    for path in paths:
-        for q in load_queries(path):
-            masked, result = rt.advisor.retrieve(q.question, q.region, None)
-            if result.query_vector is None:
-                continue
-            vectors.append(result.query_vector)
-            labels.append(0 if q.gold else 1)
-            levels.append(evidence_only.assess(result.hits, masked, result.best_dense, result.evidence)[1])
+    for question, region, label in questions:
+        masked, result = rt.advisor.retrieve(question, region, None)
+        if result.query_vector is None:
+            continue
+        vectors.append(result.query_vector)
+        labels.append(label)
+        levels.append(evidence_only.assess(result.hits, masked, result.best_dense, result.evidence)[1])
     return np.vstack(vectors) if vectors else np.zeros((0, 0), np.float32), labels, levels
 
 
@@ -45,17 +49,22 @@ def domain_train(
     inside: Annotated[float, typer.Option(min=0.0, max=0.5, help="Answer (level low) a question the evidence "
                                                                   "declines below this probability (0: never)")] = 0.01,
     folds: Annotated[int, typer.Option(min=0, help="Cross-validation folds for the report (0: none)")] = 5,
+    records: Annotated[bool, typer.Option(help="Also learn from the service's records: questions whose answer "
+                                               "was copied, 👍 or a closed call's 안내 entry are covered")] = False,
 ) -> None:
     """Train the topic check on labelled questions, report what it would decline, and write it."""
     from assistant.domain.training import cross_validate, fit
+    from assistant.rank.sources import examples_from_records
 
     rt = runtime()
     rt.start()
     target = out or rt.settings.abstain_domain_model
-    echo_err(f"searching {', '.join(map(str, queries))}")
-    X, labels, levels = observe(rt, queries)
-    report: dict[str, object] = {"questions": len(labels), "outside": sum(labels), "c": c, "threshold": threshold,
-                                 "inside": inside}
+    questions = labelled(queries)
+    used = [(ex.question, ex.region, 0) for ex in examples_from_records(rt.engine)] if records else []
+    echo_err(f"searching {len(questions)} labelled and {len(used)} recorded questions")
+    X, labels, levels = observe(rt, questions + used)
+    report: dict[str, object] = {"questions": len(labels), "outside": sum(labels), "from_records": len(used),
+                                 "c": c, "threshold": threshold, "inside": inside}
     if folds:
         cv = cross_validate(X, labels, levels, c=c, threshold=threshold, inside=inside, folds=folds)
         before = {"declined_outside": _share(levels, labels, 1), "declined_covered": _share(levels, labels, 0)}

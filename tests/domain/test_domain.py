@@ -164,11 +164,12 @@ def test_domain_train_and_status_on_the_command_line(tmp_path: Path, built_runti
     queries = tmp_path / "q.jsonl"
     queries.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     cli = [sys.executable, "-m", "assistant.cli", "domain"]
-    done = subprocess.run(cli + ["train", "--queries", str(queries), "--folds", "5"], env=env, capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(cli + ["train", "--queries", str(queries), "--folds", "5", "--records"], env=env,
+                          capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["questions"] == 20 and report["outside"] == 5 and report["written"] == str(out)
+    assert report["from_records"] == 0  # the test service has answered no call: nothing recorded to learn from
     assert set(report["cross_validated"]["with_topic_check"]) == {"declined_outside", "declined_covered"}
     status = json.loads(subprocess.run(cli + ["status"], env=env, capture_output=True, text=True, timeout=300).stdout)
     assert status["active"] and status["trained"]["sources"] == [f"{tmp_path.name}/q.jsonl"]
