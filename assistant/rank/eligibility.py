@@ -72,22 +72,25 @@ class Fit:
 
 
 _EXCLUSIVE = {"care"}  # one value at a time: a child is in daycare or cared for at home
+_NO = frozenset({"no", "none"})  # what a caller who said no to an attribute has
+_REQUIRED = frozenset(REQUIREMENTS)
 
 
 def fit(caller: Situation, entry: Situation) -> Fit:
     cs, es = caller.values("stage"), entry.values("stage")
     stage = 0 if not cs or not es else 1 if cs & es else -1
-    met, conflicts, extra, unstated = 0, 0, 0, []
-    for attr in REQUIREMENTS:
-        have, need = caller.values(attr), entry.values(attr)
-        said_no = bool(have) and have <= {"no", "none"}
-        if need:
-            if not have:
-                unstated.append(attr)
-            elif said_no or (attr in _EXCLUSIVE and not have & need):
-                conflicts += 1
-            else:
-                met += 1
-        elif have and not said_no:
-            extra += 1
+    met, conflicts, unstated = 0, 0, []
+    for attr in REQUIREMENTS:  # in this order, so ``unstated`` reads the same every time
+        need = entry.attrs.get(attr)
+        if not need:
+            continue
+        have = caller.attrs.get(attr)
+        if not have:
+            unstated.append(attr)
+        elif have <= _NO or (attr in _EXCLUSIVE and not have & need):
+            conflicts += 1
+        else:
+            met += 1
+    extra = sum(1 for attr, have in caller.attrs.items()
+                if attr in _REQUIRED and have and not have <= _NO and not entry.attrs.get(attr))
     return Fit(stage, met, tuple(unstated), conflicts, extra)

@@ -130,15 +130,15 @@ def feature_matrix(c: Candidates, table: EntryTable, caller: Situation, titles: 
     X[:, 7] = [float(e in c.vote_rank) for e in c.entry_ids]
     X[:, 8], X[:, 9] = t_bm / bm_top, b_bm / bm_top
     X[:, 10], X[:, 11], X[:, 12] = t_cos, b_cos, float(t_cos.max()) - t_cos
-    # per candidate in plain Python (a question has a dozen tokens; an entry's body set has hundreds, so
-    # the question's tokens are looked up in it rather than the sets united)
+    # per candidate in plain Python (a question has a dozen tokens; an entry's body set has hundreds:
+    # ``&`` walks the smaller set, so the question's tokens are looked up in the entry's)
     n_q = max(len(qtok), 1)
     title_cover, named_title, query_cover, named_region = [], [], [], []
     for i, o in enumerate(ords.tolist()):
         ttok, btok = table.title_tokens[o], table.tokens[o]
         title_cover.append(len(ttok & qtok) / max(len(ttok), 1))
         named_title.append(float(len(titles[i]) >= 3 and _compact(titles[i]) in qcompact))
-        query_cover.append(sum(1 for t in qtok if t in ttok or t in btok) / n_q)
+        query_cover.append(len((qtok & ttok) | (qtok & btok)) / n_q)
         named_region.append(_named_match(c.named_region, table.regions[o], float(scope[i])))
     X[:, 13], X[:, 14], X[:, 15], X[:, 20] = title_cover, named_title, query_cover, named_region
     X[:, 16] = scope

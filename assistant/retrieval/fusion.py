@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 
 
 def reciprocal_rank_fusion(
@@ -26,5 +27,5 @@ def reciprocal_rank_fusion(
     for ranking, w in zip(ranked_lists, weights, strict=True):
         for rank, doc in enumerate(ranking, start=1):
             scores[doc] = scores.get(doc, 0.0) + w / (k + rank)
-    order = {doc: i for i, doc in enumerate(scores)}
-    return sorted(scores.items(), key=lambda kv: (-kv[1], order[kv[0]]))
+    # a dict keeps first-seen order and a stable sort keeps it among ties (also with reverse=True)
+    return sorted(scores.items(), key=itemgetter(1), reverse=True)

@@ -32,6 +32,14 @@ class Thesaurus:
     def __init__(self, rules: Iterable[Rule] = (), digest: str = "") -> None:
         self.rules = list(rules)
         self.digest = digest
+        # Each alternative filed under its first word: an alternative can fire only when that word is
+        # present, so a question is checked against the few alternatives its words start, not all.
+        self._by_first: dict[str, list[tuple[int, frozenset[str]]]] = {}
+        for i, rule in enumerate(self.rules):
+            for alt in rule.triggers:
+                self._by_first.setdefault(alt[0], []).append((i, frozenset(alt)))
+        self._words = frozenset(w for rule in self.rules for alt in rule.triggers for w in alt)
+        self._longest = max((len(w) for w in self._words), default=0)
 
     @classmethod
     def parse(cls, text: str, where: str = "thesaurus") -> Thesaurus:
@@ -47,13 +55,19 @@ class Thesaurus:
 
     def expand(self, question: str, question_morphemes: set[str]) -> list[str]:
         """Terms of every rule that fires, in rule order, without duplicates."""
-        compact = "".join(question.split()).lower()
-
-        def present(word: str) -> bool:
-            return word in question_morphemes or (len(word) >= 2 and word in compact)
-
+        present = self._present(question, question_morphemes)
+        fired = sorted({i for w in present for i, alt in self._by_first.get(w, ()) if alt <= present})
         out: dict[str, None] = {}
-        for rule in self.rules:
-            if any(all(present(w) for w in alt) for alt in rule.triggers):
-                out.update(dict.fromkeys(rule.terms))
+        for i in fired:
+            out.update(dict.fromkeys(self.rules[i].terms))
         return list(out)
+
+    def _present(self, question: str, question_morphemes: set[str]) -> set[str]:
+        """The rules' words the question has: as a morpheme, or (two syllables or more) inside its
+        text with spaces removed. The text's substrings up to the longest word are looked up, rather
+        than every word searched for in the text."""
+        compact = "".join(question.split()).lower()
+        found = {w for w in question_morphemes if w in self._words}
+        for n in range(2, min(self._longest, len(compact)) + 1):
+            found.update(w for i in range(len(compact) - n + 1) if (w := compact[i:i + n]) in self._words)
+        return found

@@ -80,3 +80,48 @@ def test_clarifying_answers_are_parsed_and_unknown_ones_refused_with_the_valid_l
         parse_answer({"mood": "happy"})
     with pytest.raises(InvalidQuery, match="valid: yes, no"):
         parse_answer({"disability": "maybe"})
+
+
+def _fit_by_definition(caller: Situation, entry: Situation) -> tuple:
+    """Every requirement in turn: the entry needs it and the caller said nothing (unstated), said no or
+    another value of an exclusive attribute (conflict), or a fitting value (met); the caller said yes
+    to something the entry does not ask (extra)."""
+    from assistant.rank.eligibility import REQUIREMENTS
+    cs, es = caller.values("stage"), entry.values("stage")
+    stage = 0 if not cs or not es else 1 if cs & es else -1
+    met = conflicts = extra = 0
+    unstated = []
+    for attr in REQUIREMENTS:
+        have, need = caller.values(attr), entry.values(attr)
+        said_no = bool(have) and have <= {"no", "none"}
+        if need and not have:
+            unstated.append(attr)
+        elif need and (said_no or (attr == "care" and not have & need)):
+            conflicts += 1
+        elif need:
+            met += 1
+        elif have and not said_no:
+            extra += 1
+    return stage, met, tuple(unstated), conflicts, extra
+
+
+def _situations():
+    from hypothesis import strategies as st
+
+    from assistant.rank.situation import ATTRIBUTES
+    value = {a: st.frozensets(st.sampled_from(list(v) + ["yes", "no", "none"]), max_size=2)
+             for a, v in ATTRIBUTES.items()}
+    return st.dictionaries(st.sampled_from(list(ATTRIBUTES)), st.just(None), max_size=4).flatmap(
+        lambda keys: st.fixed_dictionaries({k: value[k] for k in keys})).map(Situation)
+
+
+def test_fit_agrees_with_its_definition_on_any_pair_of_situations() -> None:
+    from hypothesis import given, settings
+
+    @settings(max_examples=400, deadline=None)
+    @given(_situations(), _situations())
+    def check(caller: Situation, entry: Situation) -> None:
+        f = fit(caller, entry)
+        assert (f.stage, f.met, f.unstated, f.conflicts, f.extra) == _fit_by_definition(caller, entry)
+
+    check()
