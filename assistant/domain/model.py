@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import AssistantError
+from assistant.files import replace_atomic
 
 RETRAIN = "run `assistant domain train` to build one for this embedder"
 
@@ -100,12 +99,7 @@ class DomainModel:
 
     def save(self, path: Path) -> None:
         """Write atomically (a temporary file renamed into place)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(asdict(self), f, ensure_ascii=False)
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the model from a service running as another user
-        os.replace(tmp, path)
+        replace_atomic(path, json.dumps(asdict(self), ensure_ascii=False))
 
     @classmethod
     def load(cls, path: Path) -> DomainModel:

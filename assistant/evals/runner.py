@@ -15,7 +15,6 @@ import copy
 import dataclasses
 import hashlib
 import json
-import os
 import subprocess
 import time
 from collections.abc import Callable, Sequence
@@ -29,6 +28,7 @@ from assistant.evals.answers import AnswerCase, answer_report, check_numbers
 from assistant.evals.datasets import EvalQuery
 from assistant.evals.normalize import fact_covered
 from assistant.evals.retrieval import NoQuestionEvaluated, region_group, retrieval_report, row_error
+from assistant.files import replace_atomic
 from assistant.index.snapshot import IndexHolder, Snapshot
 
 RUN_FILE, RESULTS_FILE = "run.json", "results.jsonl"
@@ -171,12 +171,6 @@ def queries_of(rows: Sequence[dict[str, Any]]) -> list[EvalQuery]:
                       tuple(r["key_facts"])) for r in rows]
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def prepare_out_dir(out: Path) -> None:
     """Refuse a folder that already holds a run (nothing is overwritten), before any work is done."""
     if (out / RUN_FILE).exists():
@@ -190,8 +184,8 @@ def prepare_out_dir(out: Path) -> None:
 
 
 def write_run(out: Path, rows: Sequence[dict[str, Any]], meta: dict[str, Any]) -> None:
-    _write_atomic(out / RESULTS_FILE, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
-    _write_atomic(out / RUN_FILE, json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
+    replace_atomic(out / RESULTS_FILE, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    replace_atomic(out / RUN_FILE, json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
 
 
 def load_run(folder: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -15,9 +15,7 @@ for the disk.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -25,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.files import replace_atomic
 from assistant.index.embedders import Embedder
 from assistant.text.chunking import text_hash
 
@@ -32,13 +31,8 @@ KEY_DTYPE = "S32"
 
 
 def _atomic_save(path: Path, array: np.ndarray) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npy")
-    with os.fdopen(fd, "wb") as fh:
-        np.save(fh, array, allow_pickle=False)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    # the suffix is what the cache's sweep of an interrupted save's leftovers looks for
+    replace_atomic(path, lambda fh: np.save(fh, array, allow_pickle=False), suffix=".tmp.npy")
 
 
 class EmbeddingCache:

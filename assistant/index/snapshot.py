@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import IndexNotReady
+from assistant.files import replace_atomic, sync_path, write_durable
 from assistant.index.cache import EmbeddingCache
 from assistant.index.dense import DenseIndex
 from assistant.index.embedders import Embedder
@@ -241,24 +242,8 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _fsync_write(path: Path, data: str) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _fsync_path(path: Path) -> None:
-    """Flush a file written by someone else (FAISS) or a folder's entries (after a rename)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def cleanup_temp(index_dir: Path) -> list[str]:
-    """Remove what an interrupted save left behind (``.*.tmp`` folders, ``CURRENT.tmp``).
+    """Remove what an interrupted save left behind (``.*.tmp`` folders, CURRENT's temporary file).
 
     Loading never looks at them; call this only while holding the folder's write lock, since a
     temporary folder may be another writer's save in progress."""
@@ -266,8 +251,7 @@ def cleanup_temp(index_dir: Path) -> list[str]:
     snaps = index_dir / "snapshots"
     leftovers = [p for p in snaps.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp")] \
         if snaps.is_dir() else []
-    if (index_dir / "CURRENT.tmp").exists():
-        leftovers.append(index_dir / "CURRENT.tmp")
+    leftovers += [p for p in [index_dir / "CURRENT.tmp", *index_dir.glob(".CURRENT.*.tmp")] if p.exists()]
     for p in leftovers:
         if p.is_dir():
             shutil.rmtree(p, ignore_errors=True)
@@ -288,22 +272,20 @@ def save_snapshot(snap: Snapshot, index_dir: Path, keep: int = 3) -> Path:
     for eid in snap.entry_ids:
         e = snap.entries[eid]
         entries_out.append(json.dumps({**record_to_json(e), "version": e.version}, ensure_ascii=False))
-    _fsync_write(tmp / "entries.jsonl", "\n".join(entries_out) + "\n")
-    _fsync_write(tmp / "chunks.jsonl", "\n".join(
+    write_durable(tmp / "entries.jsonl", "\n".join(entries_out) + "\n")
+    write_durable(tmp / "chunks.jsonl", "\n".join(
         json.dumps([c.chunk_id, c.entry_id, c.ordinal, c.section, c.text], ensure_ascii=False)
         for c in snap.chunks) + "\n")
-    _fsync_write(tmp / "tokens.json", json.dumps(snap.tokens, ensure_ascii=False))
+    write_durable(tmp / "tokens.json", json.dumps(snap.tokens, ensure_ascii=False))
     snap.dense.save(tmp / "dense.faiss")
-    _fsync_path(tmp / "dense.faiss")
+    sync_path(tmp / "dense.faiss")
     manifest = snap.manifest.as_dict()
     manifest["checksums"] = {f: _sha256(tmp / f) for f in FILES}
-    _fsync_write(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    write_durable(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     final = snaps / name
     os.replace(tmp, final)
-    _fsync_path(snaps)
-    _fsync_write(index_dir / "CURRENT.tmp", name)
-    os.replace(index_dir / "CURRENT.tmp", index_dir / "CURRENT")
-    _fsync_path(index_dir)
+    sync_path(snaps)
+    replace_atomic(index_dir / "CURRENT", name)
     others = sorted(p for p in snaps.iterdir() if p.name.startswith("kb") and p.name != name)
     for old in others[:max(0, len(others) - (keep - 1))]:  # never the folder CURRENT now names
         shutil.rmtree(old, ignore_errors=True)

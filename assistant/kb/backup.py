@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from assistant.errors import AssistantError, ImportValidationError
+from assistant.files import replace_atomic
 from assistant.kb.changes import begin_kb_write
 from assistant.kb.models import Entry, EntryVersion
 from assistant.kb.repo import VERSIONED_FIELDS, content_hash, kb_version
@@ -109,13 +109,7 @@ def _digest(lines: list[str]) -> str:
 def write_backup(engine: Engine, path: Path) -> BackupSummary:
     """Write the backup to ``path`` atomically (a crash leaves the old file or none, never half)."""
     lines, summary = backup_lines(engine)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8", newline="\n") as fh:
-        fh.write("\n".join(lines) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    replace_atomic(path, "\n".join(lines) + "\n")
     return summary
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import AssistantError
+from assistant.files import sync_path, write_durable
 from assistant.rank.features import FEATURES
 
 MODEL_FILE, META_FILE = "model.txt", "model.json"
@@ -55,11 +56,12 @@ class RankModel:
         tmp = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        (tmp / MODEL_FILE).write_text(text, encoding="utf-8")
-        (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_durable(tmp / MODEL_FILE, text)
+        write_durable(tmp / META_FILE, json.dumps(meta, ensure_ascii=False, indent=1))
         if folder.exists():
             shutil.rmtree(folder)
         os.replace(tmp, folder)
+        sync_path(folder.parent)
         return folder
 
     @classmethod

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.files import replace_atomic
 from assistant.rank.model import RETRAIN, RankModel, RankModelError
 
 ACTIVE, HISTORY = "ACTIVE", "history.jsonl"
@@ -63,9 +64,7 @@ class ModelStore:
 
     def activate(self, version: str, *, actor: str, detail: dict[str, Any]) -> None:
         self.load(version)  # refuse to point ACTIVE at something unreadable
-        tmp = self.root / (ACTIVE + ".tmp")
-        tmp.write_text(version + "\n", encoding="utf-8")
-        os.replace(tmp, self.root / ACTIVE)
+        replace_atomic(self.root / ACTIVE, version + "\n")
         self.record("activate", version, actor=actor, detail=detail)
 
     def record(self, action: str, version: str, *, actor: str, detail: dict[str, Any]) -> None:

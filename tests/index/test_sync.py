@@ -158,16 +158,18 @@ def test_a_replica_without_the_write_lock_keeps_serving_and_saves_later(fresh_ru
                        if e.startswith("mohw:")]), "잠금 대기 SYNCLOCK")
     leftover = index_dir / "snapshots" / ".kb0000000001-1.tmp"
     leftover.mkdir()
+    pointer = index_dir / ".CURRENT.x1y2z3.tmp"  # an interrupted replacement of CURRENT
+    pointer.write_text("kb0000000001-1")
     with index_write_lock(rt.engine, index_dir) as got:
         assert got
         rt.manager.refresh()
         assert rt.manager.save() is None            # another writer holds it: nothing written
         assert read_manifest(index_dir)[0] == before
-        assert leftover.exists()                    # maybe someone's save in progress: left alone
+        assert leftover.exists() and pointer.exists()  # maybe someone's save in progress: left alone
     saved = rt.manager.save()
     assert saved is not None and read_manifest(index_dir)[0] == saved
     assert read_manifest(index_dir)[1]["kb_version"] == rt.manager.holder.snapshot.kb_version
-    assert not leftover.exists()
+    assert not leftover.exists() and not pointer.exists()
 
 
 @pytest.mark.postgres

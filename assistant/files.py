@@ -1,0 +1,71 @@
+"""Writing files so that a crash never leaves half of one: the one place the project writes durably.
+
+- ``replace_atomic(path, data)``: the new content goes to a temporary file beside ``path`` (a name of
+  its own, so two writers never share one), is flushed to disk, given ``mode`` and renamed over
+  ``path``; then the folder's entry is flushed too. A reader sees the old file or the new one.
+- ``write_durable(path, data)``: write and flush to disk, for files inside a folder that is itself
+  renamed into place afterwards (an index snapshot, a model folder).
+- ``sync_path(path)``: flush a file someone else wrote (FAISS) or a folder's entries (after a rename).
+
+Imports nothing of the project's, like ``types`` and ``errors``.
+
+>>> import tempfile; d = Path(tempfile.mkdtemp())
+>>> replace_atomic(d / "CURRENT", "kb1\\n"); replace_atomic(d / "CURRENT", "kb2\\n")
+>>> (d / "CURRENT").read_text(), [p.name for p in d.iterdir()]
+('kb2\\n', ['CURRENT'])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+Content = str | bytes | Callable[[BinaryIO], None]  # text (UTF-8), bytes, or a writer such as np.save
+
+
+def _write(fh: BinaryIO, data: Content) -> None:
+    if isinstance(data, str):
+        fh.write(data.encode("utf-8"))
+    elif isinstance(data, bytes):
+        fh.write(data)
+    else:
+        data(fh)
+    fh.flush()
+    os.fsync(fh.fileno())
+
+
+def replace_atomic(path: Path, data: Content, *, mode: int = 0o644, suffix: str = ".tmp") -> None:
+    """Replace ``path``'s content all at once (see the module). ``mode`` 0644 by default: a temporary
+    file is created 0600, which would hide the file from a service running as another user.
+    ``suffix``: how the temporary file's name ends, for a reader that sweeps leftovers by pattern."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            _write(fh, data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    sync_path(path.parent)
+
+
+def write_durable(path: Path, data: Content) -> None:
+    """Write ``path`` and flush it to disk (no rename: its folder is renamed into place later)."""
+    with path.open("wb") as fh:
+        _write(fh, data)
+
+
+def sync_path(path: Path) -> None:
+    """Flush a file written by someone else, or a folder's entries after a rename."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,55 @@
+"""Durable and atomic writes (``assistant.files``): what a crash or a failed writer leaves behind."""
+
+from __future__ import annotations
+
+import stat
+import threading
+
+import numpy as np
+import pytest
+
+from assistant.files import replace_atomic, write_durable
+
+pytestmark = pytest.mark.unit
+
+
+def test_replace_leaves_the_new_content_and_no_temporary_file(tmp_path):
+    target = tmp_path / "sub" / "CURRENT"
+    replace_atomic(target, "kb1\n")
+    replace_atomic(target, b"kb2\n")
+    assert target.read_text() == "kb2\n"
+    assert [p.name for p in target.parent.iterdir()] == ["CURRENT"]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644  # readable by a service running as another user
+
+
+def test_a_writer_that_fails_keeps_the_old_file_and_cleans_up(tmp_path):
+    target = tmp_path / "vectors.npy"
+    replace_atomic(target, lambda fh: np.save(fh, np.arange(3), allow_pickle=False), suffix=".tmp.npy")
+
+    def broken(fh):
+        fh.write(b"half of a file")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        replace_atomic(target, broken, suffix=".tmp.npy")
+    assert np.load(target).tolist() == [0, 1, 2]
+    assert [p.name for p in tmp_path.iterdir()] == ["vectors.npy"]
+
+
+def test_concurrent_writers_each_leave_a_whole_file(tmp_path):
+    target = tmp_path / "model.json"
+    texts = [str(i) * 200_000 for i in range(8)]
+    threads = [threading.Thread(target=replace_atomic, args=(target, t)) for t in texts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert target.read_text() in texts
+    assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
+
+
+def test_mode_and_durable_write(tmp_path):
+    replace_atomic(tmp_path / "secret", "x", mode=0o600)
+    assert stat.S_IMODE((tmp_path / "secret").stat().st_mode) == 0o600
+    write_durable(tmp_path / "entries.jsonl", "한글\n")
+    assert (tmp_path / "entries.jsonl").read_text(encoding="utf-8") == "한글\n"
