@@ -54,7 +54,7 @@ class Generator(Protocol):
 # An amount is what is given, not a means test ('기준 중위소득 65% 이하' in the who-qualifies sentence
 # said "the amount is told" and kept '1인당 연간 35만 원' off the card): ``quantities.BenefitLooks``.
 INTENTS: dict[str, tuple[re.Pattern[str], Looks]] = {
-    "amount": (re.compile(r"얼마|금액|비용|액수|최대|지원금|수당|돈|요금|[병원치료수술생활진료교육양육검사의료학습]비|값|"
+    "amount": (re.compile(r"얼마|금액|비용|액수|최대|한도|상한|지원금|수당|돈|요금|[병원치료수술생활진료교육양육검사의료학습]비|값|"
                           r"몇\s*(?:프로|퍼센트)|할인|감면|깎|how much|amount|cost|fee|多少|金额|费用|いくら|金額|費用|"
                           r"bao nhiêu|chi phí|số tiền", re.I),
                BenefitLooks()),
@@ -201,9 +201,11 @@ class ExtractiveGenerator:
         for looks in wants:  # each kind of thing asked, answered by its best sentence
             if len(chosen) < budget:
                 answer(looks)
-        for score, _, s in ranked:
+        for score, neg_i, s in ranked:
             if len(chosen) >= budget or score <= 0:
                 break
+            if caveat(s) and cands[-neg_i - 1] not in chosen:
+                continue  # an exception quoted without its rule misleads ('단, 식대는 50% 지원' alone)
             chosen.add(s)
         for name in self.always:  # what every caller is told, asked or not (beyond the budget)
             answer(INTENTS[name][1])

@@ -9,6 +9,8 @@ only when it is not a means test: a figure of income, pay, assets or sales bound
 True
 >>> bool(benefit_amount("기준 중위소득 65% 이하인 가구의 구성원입니다."))
 False
+>>> bool(benefit_amount("개인신용평점 하위 20% 이하인 자영업자입니다."))
+False
 """
 
 from __future__ import annotations
@@ -23,9 +25,15 @@ _BOUND = re.compile(r"\s*(?:\([^)]{0,20}\)\s*)?(?:이하|이상|미만|초과)")
 _MEANS = re.compile(r"(?:소득|임금|급여|보수|월급|연봉|총액|재산|자산|매출|소득인정액|평가액|수입)[^.,;:]{0,8}$")
 
 
+#: a share of the population ('개인신용평점 하위 20%', '소득 상위 10%'): who, never how much
+_RANKED = re.compile(r"(?:하위|상위)\s*$")
+
+
 def is_threshold(text: str, match: re.Match[str]) -> bool:
-    """Is the quantity at ``match`` a means test (a bounded figure of income, pay, assets or sales)?"""
-    return bool(_BOUND.match(text, match.end()) and _MEANS.search(text[max(0, match.start() - 20):match.start()]))
+    """Is the quantity at ``match`` a means test (a bounded figure of income, pay, assets or sales, or a
+    share of the population ranked by one)?"""
+    before = text[max(0, match.start() - 20):match.start()]
+    return bool(_RANKED.search(before) or (_BOUND.match(text, match.end()) and _MEANS.search(before)))
 
 
 def benefit_amount(text: str) -> re.Match[str] | None:

@@ -65,3 +65,17 @@ def test_a_kind_already_on_the_card_earns_a_sentence_nothing():
     # (the late-filing rule) must not outrank the schedule for a kind that is answered already
     text = card("얼마 받고 언제 신청해요?", INCENTIVE)
     assert "매년 5월" in text
+
+
+def test_an_exception_is_not_quoted_without_the_rule_it_qualifies():
+    entry = EntryRecord(
+        entry_id="h", title="입원진료비", scope=Scope.national,
+        content=("입원진료비 지원 대상은 만 15세 이하 아동입니다.\n\n"
+                 "입원진료비 지원 내용은 본인부담금의 일부 지원입니다. 단, 식대는 50% 지원합니다.\n"
+                 "본인부담 0%는 출생후 28일 이내의 영유아에게 적용됩니다.\n"
+                 "본인부담 5%는 그 밖의 만 15세 이하 아동에게 적용됩니다.\n\n"
+                 "입원진료비 문의는 상담센터 129 입니다."),
+    )
+    text = card("세 살 아이 입원비 본인부담은 몇 퍼센트예요?", entry)
+    assert "본인부담 5%" in text or "본인부담 0%" in text
+    assert "식대" not in text or "본인부담금의 일부 지원입니다" in text

@@ -17,6 +17,8 @@ pytestmark = pytest.mark.unit
     "재산 1억 3천만 원 초과 가구는 제외합니다.",
     "연 매출 3억 원 미만 소상공인이 대상입니다.",
     "소득인정액이 기준 중위소득(생계급여) 30% 이하인 가구입니다.",
+    "개인신용평점 하위 20% 이하인 자영업자입니다.",  # a share of the population, ranked
+    "건강보험료 상위 10% 가구는 제외합니다.",
 ])
 def test_a_means_test_is_not_an_amount(sentence):
     assert benefit_amount(sentence) is None
@@ -50,3 +52,16 @@ def test_the_card_quotes_the_benefit_when_the_who_sentence_is_full_of_thresholds
     )
     text = card("학습바우처 알려 주세요", entry)
     assert "35만 원" in text and "65% 이하" in text
+
+
+def test_a_question_about_the_limit_asks_how_much_and_gets_the_cap():
+    from assistant.advisor.generators import asked
+    assert "amount" in asked("대출 한도가 어떻게 되나요?") and "amount" in asked("상한이 있나요?")
+    entry = EntryRecord(
+        entry_id="m", title="소액대출", scope=Scope.national,
+        content=("소액대출 대상은 개인신용평점 하위 20% 이하인 자영업자입니다.\n\n"
+                 "소액대출은 운영자금을 무담보로 빌려 드립니다.\n"
+                 "운영자금은 2000 만 원 이내로 지원합니다.\n\n"
+                 "소액대출 신청은 앱에서 합니다.\n\n소액대출 문의는 콜센터 1397 입니다."),
+    )
+    assert "2000 만 원" in card("가게 운영자금 한도가 어떻게 되고 어디서 신청하나요?", entry)
