@@ -18,12 +18,14 @@ Imports nothing of the project's, like ``types`` and ``errors``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+_NO_FOLDER_SYNC = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF, errno.EACCES, errno.EPERM}
 Content = str | bytes | Callable[[BinaryIO], None]  # text (UTF-8), bytes, or a writer such as np.save
 
 
@@ -53,7 +55,11 @@ def replace_atomic(path: Path, data: Content, *, mode: int = 0o644, suffix: str 
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    sync_path(path.parent)
+    try:
+        sync_path(path.parent)
+    except OSError as exc:  # some filesystems (network shares) cannot flush a folder: the file itself is
+        if exc.errno not in _NO_FOLDER_SYNC:  # flushed and renamed, which is what matters most
+            raise
 
 
 def write_durable(path: Path, data: Content) -> None:

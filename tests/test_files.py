@@ -53,3 +53,29 @@ def test_mode_and_durable_write(tmp_path):
     assert stat.S_IMODE((tmp_path / "secret").stat().st_mode) == 0o600
     write_durable(tmp_path / "entries.jsonl", "한글\n")
     assert (tmp_path / "entries.jsonl").read_text(encoding="utf-8") == "한글\n"
+
+
+def test_a_folder_the_filesystem_cannot_flush_still_gets_the_file(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    import assistant.files as files
+
+    real = files.sync_path
+
+    def refuse_folders(path):
+        if path.is_dir():
+            raise OSError(errno.EINVAL, "Invalid argument")
+        real(path)
+
+    monkeypatch.setattr(files, "sync_path", refuse_folders)
+    replace_atomic(tmp_path / "backup.jsonl", "{}\n")
+    assert (tmp_path / "backup.jsonl").read_text() == "{}\n"
+
+    def broken_disk(path):
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(files, "sync_path", broken_disk)
+    with pytest.raises(OSError, match="I/O error"):
+        replace_atomic(tmp_path / "backup.jsonl", "{}\n")
+    assert os.path.exists(tmp_path / "backup.jsonl")
