@@ -20,6 +20,7 @@ from assistant.advisor.periods import PeriodLooks
 from assistant.advisor.quantities import BenefitLooks
 from assistant.errors import AssistantError
 from assistant.text import phones
+from assistant.text.links import WEB_ADDRESS
 from assistant.text.sentences import split_sentences
 from assistant.types import EntryRecord
 
@@ -107,6 +108,17 @@ def phone_sentence(cands: list[str]) -> str | None:
     return next((c for c in cands if gives_number(c) and re.search(r"전화|번호|콜센터|문의|상담", c)), None)
 
 
+# '…누리집에서 신청하시면 됩니다' sends the caller to a website: the counselor needs its address to read out
+_NAMES_SITE = re.compile(r"누리집|홈페이지|사이트|웹\s*사이트")
+
+
+def site_sentence(cands: Sequence[str], chosen: set[str]) -> str | None:
+    """When a chosen sentence names a website and none gives an address, the first sentence that does."""
+    if any(WEB_ADDRESS.search(c) for c in chosen) or not any(_NAMES_SITE.search(c) for c in chosen):
+        return None
+    return next((c for c in cands if WEB_ADDRESS.search(c)), None)
+
+
 # '…의 지원내용은 다음과 같습니다.' says nothing by itself: what it announces is in the sentences after it
 _LIST_INTRO = re.compile(r"(?:다음과|아래와)\s*같(?:습니다|다|음|이)\s*[.:]?$")
 
@@ -153,7 +165,8 @@ class ExtractiveGenerator:
     Then what every caller is told whatever they asked (``always``: who qualifies, what is given and how
     much, how to apply), each by its best sentence when none chosen says it yet: a question that shares
     no word with the manual (another language, a situation told in everyday words) still gets them. And
-    where to ask: the entry's contact line and, when that line gives no number, the sentence that does.
+    where to ask: the entry's contact line and, when that line gives no number, the sentence that does; a
+    website named without its address ('…누리집에서 신청') brings the sentence that gives it (``site_sentence``).
     A chosen list intro ('…의 지원내용은 다음과 같습니다.') brings the sentences it announces (``list_items``)."""
 
     name = "extractive"
@@ -216,6 +229,9 @@ class ExtractiveGenerator:
             number = phone_sentence(cands)
             if number:
                 chosen.add(number)  # '…의 전화번호는 1544-4500 입니다' follows a contact line without one
+        site = site_sentence(cands, chosen)
+        if site:
+            chosen.add(site)
         chosen |= list_items(cands, chosen)
         return [s for s in cands if s in chosen]
 

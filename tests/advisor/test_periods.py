@@ -79,3 +79,19 @@ def test_an_exception_is_not_quoted_without_the_rule_it_qualifies():
     text = card("세 살 아이 입원비 본인부담은 몇 퍼센트예요?", entry)
     assert "본인부담 5%" in text or "본인부담 0%" in text
     assert "식대" not in text or "본인부담금의 일부 지원입니다" in text
+
+
+def test_a_card_that_sends_the_caller_to_a_website_gives_its_address():
+    entry = EntryRecord(
+        entry_id="t", title="자막 TV 보급", scope=Scope.national,
+        content=("자막 TV 보급 대상은 청각장애인입니다.\n\n"
+                 "자막 TV 보급 내용은 자막 크기를 키울 수 있는 TV를 보급하는 것입니다.\n\n"
+                 "자막 TV 보급 신청방법은 전용 누리집에서 신청하시면 됩니다.\n\n"
+                 "자막 TV 보급 문의는 재단(1688-4596)으로 하시면 됩니다.\n"
+                 "전용 누리집 사이트 주소는 tv.kcmf.or.kr 입니다."),
+    )
+    assert "tv.kcmf.or.kr" in card("자막 나오는 TV 어디에 신청해요?", entry)
+    plain = EntryRecord(entry_id="p", title="방문 신청", scope=Scope.national, content=(
+        "방문 신청 대상은 누구나입니다.\n\n방문 신청은 주민센터에 방문하시면 됩니다.\n\n"
+        "방문 신청 문의는 129 입니다.\n\n참고 자료는 www.example.kr 에 있습니다."))
+    assert "www.example.kr" not in card("어디에 신청해요?", plain)  # no website named: no address added
