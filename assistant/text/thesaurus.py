@@ -37,7 +37,8 @@ class Thesaurus:
         self._by_first: dict[str, list[tuple[int, frozenset[str]]]] = {}
         for i, rule in enumerate(self.rules):
             for alt in rule.triggers:
-                self._by_first.setdefault(alt[0], []).append((i, frozenset(alt)))
+                if alt:  # the file cannot write an empty alternative; one built by hand never fires
+                    self._by_first.setdefault(alt[0], []).append((i, frozenset(alt)))
         self._words = frozenset(w for rule in self.rules for alt in rule.triggers for w in alt)
         self._longest = max((len(w) for w in self._words), default=0)
 

@@ -42,3 +42,10 @@ def test_a_word_split_by_a_space_still_matches_and_one_syllable_needs_a_morpheme
     assert th.expand("잠 잘 데 있어요", set()) == []  # 데 is one syllable: only as a morpheme
     assert th.expand("집에서 나왔어요", {"나오"}) == []  # 집 is one syllable: the text alone does not count
     assert th.expand("집에서 나왔어요", {"집", "나오"}) == ["가출"]
+
+
+def test_a_rule_built_by_hand_with_an_empty_alternative_never_fires():
+    from assistant.text.thesaurus import Rule
+    th = Thesaurus([Rule(((), ("잠",)), ("청소년쉼터",), 1)])
+    assert th.expand("잠 잘 곳", {"잠"}) == ["청소년쉼터"]
+    assert th.expand("다른 질문", {"다른"}) == []
