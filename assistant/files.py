@@ -9,10 +9,11 @@
 
 Imports nothing of the project's, like ``types`` and ``errors``.
 
->>> import tempfile; d = Path(tempfile.mkdtemp())
+>>> import tempfile; folder = tempfile.TemporaryDirectory(); d = Path(folder.name)
 >>> replace_atomic(d / "CURRENT", "kb1\\n"); replace_atomic(d / "CURRENT", "kb2\\n")
 >>> (d / "CURRENT").read_text(), [p.name for p in d.iterdir()]
 ('kb2\\n', ['CURRENT'])
+>>> folder.cleanup()
 """
 
 from __future__ import annotations
