@@ -5,6 +5,9 @@
   ``path``; then the folder's entry is flushed too. A reader sees the old file or the new one.
 - ``write_durable(path, data)``: write and flush to disk, for files inside a folder that is itself
   renamed into place afterwards (an index snapshot, a model folder).
+- ``replace_folder(path, fill)``: build a new folder with ``fill(tmp)`` beside ``path`` (a name of its
+  own) and rename it into place; an existing ``path`` is moved aside first and then removed, so ``path``
+  is always either the old complete folder or the new one, save for the instant between two renames.
 - ``sync_path(path)``: flush a file someone else wrote (FAISS) or a folder's entries (after a rename).
 
 Imports nothing of the project's, like ``types`` and ``errors``.
@@ -21,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -56,10 +60,41 @@ def replace_atomic(path: Path, data: Content, *, mode: int = 0o644, suffix: str 
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    _sync_folder(path.parent)
+
+
+def replace_folder(path: Path, fill: Callable[[Path], None], *, mode: int = 0o755) -> None:
+    """Replace the folder ``path`` by one that ``fill`` writes (see the module); ``fill`` should write
+    its files with ``write_durable``. A ``fill`` that fails leaves ``path`` as it was and no temporary
+    folder. Two writers never share a temporary folder; when both replace ``path`` at once, the
+    last one's folder stays, whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
     try:
-        sync_path(path.parent)
-    except OSError as exc:  # some filesystems (network shares) cannot flush a folder: the file itself is
-        if exc.errno not in _NO_FOLDER_SYNC:  # flushed and renamed, which is what matters most
+        os.chmod(tmp, mode)  # mkdtemp makes it 0700, which would hide it from a service of another user
+        fill(tmp)
+        while True:
+            try:
+                os.replace(tmp, path)  # succeeds when ``path`` is missing (or an empty folder)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+            aside = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".old"))
+            with contextlib.suppress(FileNotFoundError):  # another writer moved it aside first
+                os.replace(path, aside)
+            shutil.rmtree(aside, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        sync_path(folder)
+    except OSError as exc:  # some filesystems (network shares) cannot flush a folder: the files themselves
+        if exc.errno not in _NO_FOLDER_SYNC:  # are flushed and renamed, which is what matters most
             raise
 
 

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from assistant.files import replace_atomic, write_durable
+from assistant.files import replace_atomic, replace_folder, write_durable
 
 pytestmark = pytest.mark.unit
 
@@ -79,3 +79,56 @@ def test_a_folder_the_filesystem_cannot_flush_still_gets_the_file(tmp_path, monk
     with pytest.raises(OSError, match="I/O error"):
         replace_atomic(tmp_path / "backup.jsonl", "{}\n")
     assert os.path.exists(tmp_path / "backup.jsonl")
+
+
+def _model_folder(text):
+    def fill(tmp):
+        write_durable(tmp / "model.txt", text)
+        write_durable(tmp / "model.json", text[:10])
+    return fill
+
+
+def test_a_folder_is_replaced_whole_and_stays_readable(tmp_path):
+    target = tmp_path / "models" / "abc"
+    replace_folder(target, _model_folder("one" * 10))
+    replace_folder(target, _model_folder("two" * 10))
+    assert sorted(p.name for p in target.iterdir()) == ["model.json", "model.txt"]
+    assert (target / "model.txt").read_text() == "two" * 10
+    assert [p.name for p in target.parent.iterdir()] == ["abc"]  # nothing aside, no temporary folder
+    assert stat.S_IMODE(target.stat().st_mode) == 0o755  # a service of another user can read the model
+
+
+def test_a_folder_writer_that_fails_keeps_the_old_folder_and_cleans_up(tmp_path):
+    target = tmp_path / "abc"
+    replace_folder(target, _model_folder("old" * 10))
+
+    def broken(tmp):
+        write_durable(tmp / "model.txt", "half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        replace_folder(target, broken)
+    assert (target / "model.txt").read_text() == "old" * 10
+    assert [p.name for p in tmp_path.iterdir()] == ["abc"]
+
+
+def test_concurrent_folder_writers_each_leave_a_whole_folder(tmp_path):
+    target = tmp_path / "abc"
+    texts = [str(i) * 100_000 for i in range(8)]
+    errors = []
+
+    def write(text):
+        try:
+            replace_folder(target, _model_folder(text))
+        except Exception as exc:  # noqa: BLE001 - the test reports any
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in texts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    text = (target / "model.txt").read_text()
+    assert text in texts and (target / "model.json").read_text() == text[:10]
+    assert [p.name for p in tmp_path.iterdir()] == ["abc"]

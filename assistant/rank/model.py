@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import AssistantError
-from assistant.files import sync_path, write_durable
+from assistant.files import replace_folder, write_durable
 from assistant.rank.features import FEATURES
 
 MODEL_FILE, META_FILE = "model.txt", "model.json"
@@ -47,21 +45,25 @@ class RankModel:
             return np.zeros(0, dtype=np.float64)
         return np.asarray(self.booster.predict(X, num_threads=1), dtype=np.float64)
 
+    def stamp(self) -> str:
+        """Record the feature list and the content version in ``meta``; returns the version."""
+        return self._stamp(self.booster.model_to_string())
+
+    def _stamp(self, text: str) -> str:
+        self.meta = dict(self.meta, features=list(FEATURES), version=_version(text))
+        return self.version
+
     def save(self, folder: Path) -> Path:
-        """Write the model atomically (a temp folder renamed into place); returns the folder."""
+        """Write the model as the folder ``folder`` (built beside it, renamed into place); returns it."""
         text = self.booster.model_to_string()
-        meta = dict(self.meta, features=list(FEATURES),
-                    version=hashlib.sha256(text.encode()).hexdigest()[:12])
-        self.meta = meta
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        write_durable(tmp / MODEL_FILE, text)
-        write_durable(tmp / META_FILE, json.dumps(meta, ensure_ascii=False, indent=1))
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-        sync_path(folder.parent)
+        self._stamp(text)
+        meta = json.dumps(self.meta, ensure_ascii=False, indent=1)
+
+        def fill(tmp: Path) -> None:
+            write_durable(tmp / MODEL_FILE, text)
+            write_durable(tmp / META_FILE, meta)
+
+        replace_folder(folder, fill)
         return folder
 
     @classmethod
@@ -80,8 +82,13 @@ class RankModel:
         if list(meta.get("features", [])) != list(FEATURES):
             raise RankModelError(f"the ranking model in {folder} was trained on other features "
                                  f"({len(meta.get('features', []))} against {len(FEATURES)} now): {RETRAIN}")
-        version = hashlib.sha256(text.encode()).hexdigest()[:12]
+        version = _version(text)
         if meta.get("version") != version:
             raise RankModelError(f"the ranking model in {folder} does not match its model.json "
                                  f"(version {meta.get('version')} recorded, {version} found): {RETRAIN}")
         return cls(booster, meta)
+
+
+def _version(model_text: str) -> str:
+    """A model's version: its content's hash, so the same model trained twice is one version."""
+    return hashlib.sha256(model_text.encode()).hexdigest()[:12]

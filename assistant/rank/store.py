@@ -15,13 +15,12 @@ refuses another embedder's vectors.
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from assistant.files import replace_atomic
-from assistant.rank.model import RETRAIN, RankModel, RankModelError
+from assistant.rank.model import META_FILE, RETRAIN, RankModel, RankModelError
 
 ACTIVE, HISTORY = "ACTIVE", "history.jsonl"
 
@@ -46,18 +45,13 @@ class ModelStore:
         raise RankModelError(f"no ranking model (none active in {self.root}, none shipped): {RETRAIN}")
 
     def add(self, model: RankModel) -> str:
-        """Keep a trained model (not yet active); returns its version."""
-        tmp = self.root / "models" / "incoming"
-        tmp.parent.mkdir(parents=True, exist_ok=True)
-        model.save(tmp)
-        final = self.root / "models" / model.version
-        if final.exists():
-            import shutil
-
-            shutil.rmtree(tmp)
-        else:
-            os.replace(tmp, final)
-        return model.version
+        """Keep a trained model (not yet active); returns its version. A version is its content's hash, so
+        a version already kept is not written again; two trainings adding at once never share a folder."""
+        version = model.stamp()
+        final = self.root / "models" / version
+        if not (final / META_FILE).is_file():
+            model.save(final)
+        return version
 
     def load(self, version: str) -> RankModel:
         return RankModel.load(self.root / "models" / version)
