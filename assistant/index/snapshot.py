@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import shutil
 import threading
 import time
@@ -28,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import IndexNotReady
-from assistant.files import replace_atomic, sync_path, write_durable
+from assistant.files import replace_atomic, replace_folder, sync_path, write_durable
 from assistant.index.cache import EmbeddingCache
 from assistant.index.dense import DenseIndex
 from assistant.index.embedders import Embedder
@@ -266,25 +265,25 @@ def save_snapshot(snap: Snapshot, index_dir: Path, keep: int = 3) -> Path:
     snaps = index_dir / "snapshots"
     snaps.mkdir(parents=True, exist_ok=True)
     name = f"kb{snap.kb_version:010d}-{time.time_ns()}"
-    tmp = snaps / f".{name}.tmp"
-    tmp.mkdir()
-    entries_out = []
-    for eid in snap.entry_ids:
-        e = snap.entries[eid]
-        entries_out.append(json.dumps({**record_to_json(e), "version": e.version}, ensure_ascii=False))
-    write_durable(tmp / "entries.jsonl", "\n".join(entries_out) + "\n")
-    write_durable(tmp / "chunks.jsonl", "\n".join(
-        json.dumps([c.chunk_id, c.entry_id, c.ordinal, c.section, c.text], ensure_ascii=False)
-        for c in snap.chunks) + "\n")
-    write_durable(tmp / "tokens.json", json.dumps(snap.tokens, ensure_ascii=False))
-    snap.dense.save(tmp / "dense.faiss")
-    sync_path(tmp / "dense.faiss")
-    manifest = snap.manifest.as_dict()
-    manifest["checksums"] = {f: _sha256(tmp / f) for f in FILES}
-    write_durable(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+
+    def fill(tmp: Path) -> None:
+        entries_out = []
+        for eid in snap.entry_ids:
+            e = snap.entries[eid]
+            entries_out.append(json.dumps({**record_to_json(e), "version": e.version}, ensure_ascii=False))
+        write_durable(tmp / "entries.jsonl", "\n".join(entries_out) + "\n")
+        write_durable(tmp / "chunks.jsonl", "\n".join(
+            json.dumps([c.chunk_id, c.entry_id, c.ordinal, c.section, c.text], ensure_ascii=False)
+            for c in snap.chunks) + "\n")
+        write_durable(tmp / "tokens.json", json.dumps(snap.tokens, ensure_ascii=False))
+        snap.dense.save(tmp / "dense.faiss")
+        sync_path(tmp / "dense.faiss")
+        manifest = snap.manifest.as_dict()
+        manifest["checksums"] = {f: _sha256(tmp / f) for f in FILES}
+        write_durable(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+
     final = snaps / name
-    os.replace(tmp, final)
-    sync_path(snaps)
+    replace_folder(final, fill)  # built as '.<name>.*.tmp', which cleanup_temp sweeps after a crash
     replace_atomic(index_dir / "CURRENT", name)
     others = sorted(p for p in snaps.iterdir() if p.name.startswith("kb") and p.name != name)
     for old in others[:max(0, len(others) - (keep - 1))]:  # never the folder CURRENT now names

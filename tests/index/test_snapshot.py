@@ -52,6 +52,21 @@ def test_old_snapshots_are_pruned_and_current_points_at_a_complete_one(built_run
     assert set(manifest["checksums"]) == {"entries.jsonl", "chunks.jsonl", "tokens.json", "dense.faiss"}
 
 
+def test_a_save_that_fails_midway_keeps_the_current_snapshot_and_leaves_nothing(built_runtime, tmp_path,
+                                                                               monkeypatch):
+    snap = built_runtime.manager.holder.snapshot
+    first = save_snapshot(snap, tmp_path)
+
+    def disk_full(path):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(snap.dense, "save", disk_full)
+    with pytest.raises(OSError, match="disk full"):
+        save_snapshot(snap, tmp_path)
+    assert read_manifest(tmp_path)[0] == first
+    assert [p.name for p in (tmp_path / "snapshots").iterdir()] == [first.name]  # no half-written folder
+
+
 def test_edit_is_searchable_after_an_incremental_refresh(fresh_runtime):
     rt = fresh_runtime
     marker = "반려식물 돌봄 바우처"
