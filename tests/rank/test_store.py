@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -31,21 +31,8 @@ def tiny_model(seed: int) -> RankModel:
 def test_models_added_at_once_are_all_kept_whole(tmp_path: Path) -> None:
     store = ModelStore(tmp_path / "rank")
     models = [tiny_model(s) for s in (1, 2, 3, 1)]  # the last is the first again: one version
-    versions: list[str] = []
-    errors: list[BaseException] = []
-
-    def add(m: RankModel) -> None:
-        try:
-            versions.append(store.add(m))
-        except BaseException as exc:  # noqa: BLE001 - the test reports any
-            errors.append(exc)
-
-    threads = [threading.Thread(target=add, args=(m,)) for m in models]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    with ThreadPoolExecutor(len(models)) as pool:  # all at once; an error in any is raised here
+        versions = list(pool.map(store.add, models))
     assert len(set(versions)) == 3
     X = np.random.default_rng(0).random((5, len(FEATURES)))
     for m in models:
