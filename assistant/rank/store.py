@@ -15,6 +15,8 @@ refuses another embedder's vectors.
 from __future__ import annotations
 
 import json
+import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from assistant.files import replace_atomic
 from assistant.rank.model import META_FILE, RETRAIN, RankModel, RankModelError
 
 ACTIVE, HISTORY = "ACTIVE", "history.jsonl"
+STALE_S = 24 * 3600  # a temporary model folder this old is a crashed save's
 
 
 class ModelStore:
@@ -51,7 +54,26 @@ class ModelStore:
         final = self.root / "models" / version
         if not (final / META_FILE).is_file():
             model.save(final)
+        self.sweep()
         return version
+
+    def sweep(self, older_than_s: float = STALE_S) -> list[str]:
+        """Remove what a training that crashed while saving left in ``models/`` (a hidden ``.tmp`` or
+        ``.old`` folder), once it is ``older_than_s`` old: the store has no write lock, so age is what
+        tells a dead writer's folder from one being written now (a save takes about a second)."""
+        models = self.root / "models"
+        now = time.time()
+        removed = []
+        for p in models.iterdir() if models.is_dir() else []:
+            if p.name.startswith(".") and p.name.endswith((".tmp", ".old")):
+                try:
+                    stale = now - p.stat().st_mtime > older_than_s
+                except FileNotFoundError:  # its writer finished meanwhile
+                    continue
+                if stale:
+                    shutil.rmtree(p, ignore_errors=True)
+                    removed.append(p.name)
+        return removed
 
     def load(self, version: str) -> RankModel:
         return RankModel.load(self.root / "models" / version)

@@ -52,3 +52,20 @@ def test_adding_a_kept_version_again_changes_nothing(tmp_path: Path) -> None:
     assert (folder / "model.txt").stat().st_mtime_ns == before
     store.activate(v, actor="qa", detail={})
     assert store.active().version == v and store.history()[-1]["version"] == v
+
+
+def test_a_crashed_saves_folder_is_swept_once_stale_and_one_in_progress_is_kept(tmp_path: Path) -> None:
+    import os
+    import time
+
+    store = ModelStore(tmp_path / "rank")
+    models = tmp_path / "rank" / "models"
+    dead, busy = models / ".abc123.x1.tmp", models / ".def456.x2.tmp"
+    for folder in (dead, busy):
+        folder.mkdir(parents=True)
+        (folder / "model.txt").write_text("half")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(dead, (two_days_ago, two_days_ago))
+    v = store.add(tiny_model(5))
+    assert sorted(p.name for p in models.iterdir()) == sorted([v, busy.name])
+    assert store.load(v).version == v
