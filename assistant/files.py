@@ -8,6 +8,7 @@
 - ``replace_folder(path, fill)``: build a new folder with ``fill(tmp)`` beside ``path`` (a name of its
   own) and rename it into place; an existing ``path`` is moved aside first and then removed, so ``path``
   is always either the old complete folder or the new one, save for the instant between two renames.
+- ``leftovers(folder)``: what an interrupted ``replace_folder`` left in ``folder``, for a sweep.
 - ``sync_path(path)``: flush a file someone else wrote (FAISS) or a folder's entries (after a rename).
 
 Imports nothing of the project's, like ``types`` and ``errors``.
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 _NO_FOLDER_SYNC = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF, errno.EACCES, errno.EPERM}
+_FOLDER_LEFTOVERS = (".tmp", ".old")  # how replace_folder's building and moved-aside folders are named
 Content = str | bytes | Callable[[BinaryIO], None]  # text (UTF-8), bytes, or a writer such as np.save
 
 
@@ -69,7 +71,7 @@ def replace_folder(path: Path, fill: Callable[[Path], None], *, mode: int = 0o75
     folder. Two writers never share a temporary folder; when both replace ``path`` at once, the
     last one's folder stays, whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=_FOLDER_LEFTOVERS[0]))
     try:
         os.chmod(tmp, mode)  # mkdtemp makes it 0700, which would hide it from a service of another user
         fill(tmp)
@@ -80,7 +82,7 @@ def replace_folder(path: Path, fill: Callable[[Path], None], *, mode: int = 0o75
             except OSError as exc:
                 if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
                     raise
-            aside = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".old"))
+            aside = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=_FOLDER_LEFTOVERS[1]))
             with contextlib.suppress(FileNotFoundError):  # another writer moved it aside first
                 os.replace(path, aside)
             shutil.rmtree(aside, ignore_errors=True)
@@ -88,6 +90,15 @@ def replace_folder(path: Path, fill: Callable[[Path], None], *, mode: int = 0o75
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _sync_folder(path.parent)
+
+
+def leftovers(folder: Path) -> list[Path]:
+    """What an interrupted ``replace_folder`` left in ``folder``: the hidden folders it builds in
+    (``.tmp``) and moves an old one aside to (``.old``). Loading never looks at them; only a caller that
+    knows no writer is at work (a lock, or their age) may remove them."""
+    if not folder.is_dir():
+        return []
+    return [p for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(_FOLDER_LEFTOVERS)]
 
 
 def _sync_folder(folder: Path) -> None:

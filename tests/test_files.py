@@ -121,3 +121,21 @@ def test_concurrent_folder_writers_each_leave_a_whole_folder(tmp_path):
     text = (target / "model.txt").read_text()
     assert text in texts and (target / "model.json").read_text() == text[:10]
     assert [p.name for p in tmp_path.iterdir()] == ["abc"]
+
+
+def test_leftovers_finds_what_an_interrupted_folder_replacement_leaves(tmp_path, monkeypatch):
+    import assistant.files as files
+
+    target = tmp_path / "abc"
+    replace_folder(target, _model_folder("old" * 10))
+    monkeypatch.setattr(files.shutil, "rmtree", lambda *a, **k: None)  # a crash: nothing gets cleaned up
+
+    def crash(tmp):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        replace_folder(target, crash)
+    replace_folder(target, _model_folder("new" * 10))  # the old folder is moved aside and never removed
+    found = files.leftovers(tmp_path)
+    assert sorted(p.suffix for p in found) == [".old", ".tmp"] and target not in found
+    assert (target / "model.txt").read_text() == "new" * 10

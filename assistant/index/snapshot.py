@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import IndexNotReady
-from assistant.files import replace_atomic, replace_folder, sync_path, write_durable
+from assistant.files import leftovers, replace_atomic, replace_folder, sync_path, write_durable
 from assistant.index.cache import EmbeddingCache
 from assistant.index.dense import DenseIndex
 from assistant.index.embedders import Embedder
@@ -242,16 +242,15 @@ def _sha256(path: Path) -> str:
 
 
 def cleanup_temp(index_dir: Path) -> list[str]:
-    """Remove what an interrupted save left behind (``.*.tmp`` folders, CURRENT's temporary file).
+    """Remove what an interrupted save left behind (``files.leftovers`` of the snapshots, CURRENT's
+    temporary file).
 
     Loading never looks at them; call this only while holding the folder's write lock, since a
     temporary folder may be another writer's save in progress."""
     removed = []
-    snaps = index_dir / "snapshots"
-    leftovers = [p for p in snaps.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp")] \
-        if snaps.is_dir() else []
-    leftovers += [p for p in [index_dir / "CURRENT.tmp", *index_dir.glob(".CURRENT.*.tmp")] if p.exists()]
-    for p in leftovers:
+    found = leftovers(index_dir / "snapshots")
+    found += [p for p in [index_dir / "CURRENT.tmp", *index_dir.glob(".CURRENT.*.tmp")] if p.exists()]
+    for p in found:
         if p.is_dir():
             shutil.rmtree(p, ignore_errors=True)
         else:
@@ -283,7 +282,7 @@ def save_snapshot(snap: Snapshot, index_dir: Path, keep: int = 3) -> Path:
         write_durable(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
 
     final = snaps / name
-    replace_folder(final, fill)  # built as '.<name>.*.tmp', which cleanup_temp sweeps after a crash
+    replace_folder(final, fill)  # cleanup_temp sweeps what a crash leaves of it
     replace_atomic(index_dir / "CURRENT", name)
     others = sorted(p for p in snaps.iterdir() if p.name.startswith("kb") and p.name != name)
     for old in others[:max(0, len(others) - (keep - 1))]:  # never the folder CURRENT now names

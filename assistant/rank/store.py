@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.files import replace_atomic
+from assistant.files import leftovers, replace_atomic
 from assistant.rank.model import META_FILE, RETRAIN, RankModel, RankModelError
 
 ACTIVE, HISTORY = "ACTIVE", "history.jsonl"
@@ -58,21 +58,19 @@ class ModelStore:
         return version
 
     def sweep(self, older_than_s: float = STALE_S) -> list[str]:
-        """Remove what a training that crashed while saving left in ``models/`` (a hidden ``.tmp`` or
-        ``.old`` folder), once it is ``older_than_s`` old: the store has no write lock, so age is what
+        """Remove what a training that crashed while saving left in ``models/`` (``files.leftovers``),
+        once it is ``older_than_s`` old: the store has no write lock, so age is what
         tells a dead writer's folder from one being written now (a save takes about a second)."""
-        models = self.root / "models"
         now = time.time()
         removed = []
-        for p in models.iterdir() if models.is_dir() else []:
-            if p.name.startswith(".") and p.name.endswith((".tmp", ".old")):
-                try:
-                    stale = now - p.stat().st_mtime > older_than_s
-                except FileNotFoundError:  # its writer finished meanwhile
-                    continue
-                if stale:
-                    shutil.rmtree(p, ignore_errors=True)
-                    removed.append(p.name)
+        for p in leftovers(self.root / "models"):
+            try:
+                stale = now - p.stat().st_mtime > older_than_s
+            except FileNotFoundError:  # its writer finished meanwhile
+                continue
+            if stale:
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p.name)
         return removed
 
     def load(self, version: str) -> RankModel:
