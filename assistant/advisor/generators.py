@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from assistant.advisor import grounding
 from assistant.advisor.periods import PeriodLooks
 from assistant.advisor.quantities import BenefitLooks
+from assistant.advisor.sections import given_lead
 from assistant.errors import AssistantError
 from assistant.text import phones
 from assistant.text.links import WEB_ADDRESS
@@ -167,7 +168,9 @@ class ExtractiveGenerator:
     no word with the manual (another language, a situation told in everyday words) still gets them. And
     where to ask: the entry's contact line and, when that line gives no number, the sentence that does; a
     website named without its address ('…누리집에서 신청') brings the sentence that gives it (``site_sentence``).
-    A chosen list intro ('…의 지원내용은 다음과 같습니다.') brings the sentences it announces (``list_items``)."""
+    The lead of the manual's 내용 paragraph is always quoted (``sections.given_lead``), and a chosen list
+    intro ('…의 지원내용은 다음과 같습니다.') brings the sentences it announces (``list_items``). A sentence
+    the manual repeats word for word (the same phone line closing two paragraphs) is said once."""
 
     name = "extractive"
 
@@ -222,6 +225,9 @@ class ExtractiveGenerator:
             chosen.add(s)
         for name in self.always:  # what every caller is told, asked or not (beyond the budget)
             answer(INTENTS[name][1])
+        lead = given_lead(entry.content) if "support" in self.always else None
+        if lead in cands:
+            chosen.add(lead)  # the manual's own '…지원내용은 …': a cap or a fee alone does not say what is given
         contact = contact_sentence(cands)
         if contact and not any(phones.gives_phone(c) or c.startswith(_CONTACT_LABELS) for c in chosen):
             chosen.add(contact)  # where to send the caller: the counselor always needs it
@@ -233,7 +239,7 @@ class ExtractiveGenerator:
         if site:
             chosen.add(site)
         chosen |= list_items(cands, chosen)
-        return [s for s in cands if s in chosen]
+        return [s for s in dict.fromkeys(cands) if s in chosen]  # a sentence the manual repeats, said once
 
     def generate(self, request: GenerationRequest) -> Iterator[str]:
         if not request.sources:

@@ -218,3 +218,41 @@ def test_list_items_stop_at_the_next_intro_and_after_enough_text():
     long = ["내용은 아래와 같습니다.", "가" * 70 + ".", "나 항목."]
     assert list_items(long, {long[0]}) == {long[1]}
     assert list_items(cands, {cands[1]}) == set()  # no intro chosen, nothing added
+
+
+SPOUSE_LEAVE = EntryRecord(
+    entry_id="s", title="배우자 출산휴가급여", scope=Scope.national,
+    content=("배우자 출산휴가급여 대상은 고용보험 피보험 단위기간이 180일 이상인 근로자입니다.\n\n"
+             "배우자 출산휴가급여 지원 내용은 휴가 10일 중 최초 5일 통상임금에 해당되는 금액 지급입니다\n"
+             "상한액은 40만 1,910원, 하한액은 최저임금입니다.\n\n"
+             "배우자 출산휴가급여 신청방법은 고용센터에 신청하시면 됩니다.\n\n"
+             "배우자 출산휴가급여 신청문의는 고용노동부 고객상담센터(1350)로 하시면 됩니다."),
+)
+
+
+def test_the_card_says_what_the_programme_gives_not_only_its_cap():
+    """'최대 얼마' is answered by the cap, which said "what is given" before: the 내용 paragraph's lead,
+    which says what the cap is a cap of (the first five days' pay), never reached the card."""
+    text = card("남편이 출산휴가 쓰면 최대 얼마 나와요?", SPOUSE_LEAVE)
+    assert "40만 1,910원" in text and "최초 5일" in text
+    assert "고용센터에 신청" in text and "1350" in text
+
+
+def test_a_who_paragraph_naming_details_is_not_taken_for_what_is_given():
+    from assistant.advisor.sections import given_lead
+
+    content = ("긴급복지 대상은 위기가구이며, 자세한 내용은 다음과 같습니다.\n1. 실직\n\n"
+               "긴급복지 내용은 다음과 같습니다.\n생계 지원은 1개월 생계비입니다.")
+    assert given_lead(content) == "긴급복지 내용은 다음과 같습니다."
+    assert given_lead(ENTRY.content) is None  # one block, no 내용 paragraph: nothing to add
+
+
+def test_a_sentence_the_manual_repeats_is_said_once():
+    entry = EntryRecord(
+        entry_id="r", title="긴급복지", scope=Scope.national,
+        content=("긴급복지 대상은 위기가구입니다.\n\n긴급복지 신청은 주민센터에 하시면 됩니다. "
+                 "보건복지상담센터의 전화번호는 129 입니다.\n\n긴급복지 문의는 주민센터로 하시면 됩니다. "
+                 "보건복지상담센터의 전화번호는 129 입니다."),
+    )
+    text = card("긴급복지 전화번호랑 신청 방법 알려주세요", entry)
+    assert text.count("전화번호는 129") == 1 and "주민센터에 하시면" in text

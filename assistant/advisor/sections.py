@@ -1,0 +1,41 @@
+"""The section of a manual entry that says what is given.
+
+A national manual entry is written in paragraphs (separated by a blank line), each led by a sentence
+that names what it tells: '…의 대상은 …', '…의 지원내용은 …', '…의 신청방법은 …', '…의 문의는 …'.
+The lead of the 내용 paragraph is the manual's own statement of what the caller gets ('…내용은 배우자
+출산휴가 10일 중 최초 5일 통상임금에 해당되는 금액 지급입니다', '…내용은 돌봄서비스, 휴식지원 프로그램으로
+나누어집니다'), so the answer card quotes it: a sentence that merely gives an amount or says 무료 (a cap,
+a means-tested fee in the who-qualifies paragraph) does not say what the programme gives.
+
+A lead that names who qualifies first ('…대상은 …이며, 자세한 내용은 다음과 같습니다') is the who paragraph's.
+
+>>> given_lead("청년월세 대상은 청년입니다.\\n\\n청년월세 지원내용은 월 20만 원 지급입니다.\\n12개월 동안입니다.")
+'청년월세 지원내용은 월 20만 원 지급입니다.'
+>>> given_lead("긴급복지 대상은 위기가구이며, 자세한 내용은 다음과 같습니다.") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.text.sentences import split_sentences
+
+_PARAGRAPH = re.compile(r"\n\s*\n")
+#: '…내용은', '…지원 내용은', '…지원내용의 경우'
+_NAMES_GIVEN = re.compile(r"내용(?:은|는|의\s*경우)")
+_NAMES_WHO = re.compile(r"대상|자격")
+
+
+def given_lead(content: str) -> str | None:
+    """The first sentence of the first paragraph led by what is given, or None (no such paragraph:
+    a local entry's ``label: value`` lines, a manual written as one block)."""
+    for paragraph in _PARAGRAPH.split(content):
+        sentences = split_sentences(paragraph)
+        if not sentences:
+            continue
+        lead = sentences[0]
+        found = _NAMES_GIVEN.search(lead)
+        if found and not _NAMES_WHO.search(lead, 0, found.start()):
+            return lead
+    return None
