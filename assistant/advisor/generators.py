@@ -149,6 +149,26 @@ def caveat(sentence: str) -> bool:
     return bool(_CAVEAT.match(sentence))
 
 
+# '이는 임신 1회당 100만 원 지급됩니다.': what '이는' (this), '이때' (then) or '이 경우' (in that case) points
+# to is the sentence before; quoted alone, the card reads out an amount of nothing
+_POINTS_BACK = re.compile(r"^(?:이는|이때|이\s*때|이\s*경우|이를|이에\s*따라)\s")
+
+
+def leans_back(sentence: str) -> bool:
+    """Does the sentence need the one before it to be understood (a caveat, or one that opens by pointing
+    back to it)?"""
+    return caveat(sentence) or bool(_POINTS_BACK.match(sentence))
+
+
+def with_antecedents(cands: Sequence[str], chosen: set[str]) -> set[str]:
+    """``chosen`` and the sentence before each chosen one that leans back on it (chains followed)."""
+    out = set(chosen)
+    for i in range(len(cands) - 1, 0, -1):
+        if cands[i] in out and leans_back(cands[i]):
+            out.add(cands[i - 1])
+    return out
+
+
 def asked(question: str) -> list[str]:
     """The kinds of information a question asks for (amount, contact, when, who, how)."""
     return [name for name, (cue, _) in INTENTS.items() if cue.search(question)]
@@ -238,7 +258,7 @@ class ExtractiveGenerator:
         site = site_sentence(cands, chosen)
         if site:
             chosen.add(site)
-        chosen |= list_items(cands, chosen)
+        chosen = with_antecedents(cands, chosen | list_items(cands, chosen))
         return [s for s in dict.fromkeys(cands) if s in chosen]  # a sentence the manual repeats, said once
 
     def generate(self, request: GenerationRequest) -> Iterator[str]:

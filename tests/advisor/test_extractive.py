@@ -256,3 +256,18 @@ def test_a_sentence_the_manual_repeats_is_said_once():
     )
     text = card("긴급복지 전화번호랑 신청 방법 알려주세요", entry)
     assert text.count("전화번호는 129") == 1 and "주민센터에 하시면" in text
+
+
+def test_a_sentence_pointing_back_comes_with_the_one_it_points_to():
+    """'이는 임신 1회당 100만 원 지급됩니다' answers "how much", but alone it is an amount of nothing."""
+    from assistant.advisor.generators import leans_back
+
+    entry = EntryRecord(
+        entry_id="p", title="임신 진료비", scope=Scope.national,
+        content=("임신 진료비 대상은 건강보험 가입자인 임신부입니다. 임신부에게 진료비 바우처를 드립니다. "
+                 "이는 임신 1회당 100만 원 지급됩니다. 신청은 카드사에 하시면 됩니다."),
+    )
+    text = card("얼마 받을 수 있어요?", entry)
+    assert "100만 원" in text and "진료비 바우처를 드립니다" in text
+    assert leans_back("이때 제출서류는 신청서입니다.") and leans_back("단, 식대는 제외됩니다.")
+    assert not leans_back("이용권은 카드로 드립니다.")  # '이' that starts a word is no pointer
