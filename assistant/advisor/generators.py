@@ -245,7 +245,7 @@ class ExtractiveGenerator:
             chosen.add(s)
         for name in self.always:  # what every caller is told, asked or not (beyond the budget)
             answer(INTENTS[name][1])
-        lead = given_lead(entry.content) if "support" in self.always else None
+        lead = given_lead(entry.content, cands) if "support" in self.always else None
         if lead in cands:
             chosen.add(lead)  # the manual's own '…지원내용은 …': a cap or a fee alone does not say what is given
         contact = contact_sentence(cands)

@@ -9,17 +9,18 @@ a means-tested fee in the who-qualifies paragraph) does not say what the program
 
 A lead that names who qualifies first ('…대상은 …이며, 자세한 내용은 다음과 같습니다') is the who paragraph's.
 
->>> given_lead("청년월세 대상은 청년입니다.\\n\\n청년월세 지원내용은 월 20만 원 지급입니다.\\n12개월 동안입니다.")
+>>> text = "청년월세 대상은 청년입니다.\\n\\n청년월세 지원내용은 월 20만 원 지급입니다. 12개월 동안입니다."
+>>> given_lead(text, ["청년월세 대상은 청년입니다.", "청년월세 지원내용은 월 20만 원 지급입니다.", "12개월 동안입니다."])
 '청년월세 지원내용은 월 20만 원 지급입니다.'
->>> given_lead("긴급복지 대상은 위기가구이며, 자세한 내용은 다음과 같습니다.") is None
+>>> given_lead("긴급복지 대상은 위기가구이며, 자세한 내용은 다음과 같습니다.",
+...            ["긴급복지 대상은 위기가구이며, 자세한 내용은 다음과 같습니다."]) is None
 True
 """
 
 from __future__ import annotations
 
 import re
-
-from assistant.text.sentences import split_sentences
+from collections.abc import Sequence
 
 _PARAGRAPH = re.compile(r"\n\s*\n")
 #: '…내용은', '…지원 내용은', '…지원내용의 경우'
@@ -27,14 +28,16 @@ _NAMES_GIVEN = re.compile(r"내용(?:은|는|의\s*경우)")
 _NAMES_WHO = re.compile(r"대상|자격")
 
 
-def given_lead(content: str) -> str | None:
+def given_lead(content: str, sentences: Sequence[str]) -> str | None:
     """The first sentence of the first paragraph led by what is given, or None (no such paragraph:
-    a local entry's ``label: value`` lines, a manual written as one block)."""
+    a local entry's ``label: value`` lines, a manual written as one block). ``sentences`` are the
+    content's, as ``split_sentences`` gives them: it splits line by line, so a paragraph's lead is the
+    longest of them that starts its first line (read off, not split again: no Kiwi call, no cache entry)."""
     for paragraph in _PARAGRAPH.split(content):
-        sentences = split_sentences(paragraph)
-        if not sentences:
+        first = " ".join(next((line for line in paragraph.splitlines() if line.strip()), "").split())
+        lead = max((s for s in sentences if first.startswith(s)), key=len, default=None)
+        if lead is None:
             continue
-        lead = sentences[0]
         found = _NAMES_GIVEN.search(lead)
         if found and not _NAMES_WHO.search(lead, 0, found.start()):
             return lead

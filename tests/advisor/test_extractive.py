@@ -240,11 +240,12 @@ def test_the_card_says_what_the_programme_gives_not_only_its_cap():
 
 def test_a_who_paragraph_naming_details_is_not_taken_for_what_is_given():
     from assistant.advisor.sections import given_lead
+    from assistant.text.sentences import split_sentences
 
     content = ("긴급복지 대상은 위기가구이며, 자세한 내용은 다음과 같습니다.\n1. 실직\n\n"
                "긴급복지 내용은 다음과 같습니다.\n생계 지원은 1개월 생계비입니다.")
-    assert given_lead(content) == "긴급복지 내용은 다음과 같습니다."
-    assert given_lead(ENTRY.content) is None  # one block, no 내용 paragraph: nothing to add
+    assert given_lead(content, split_sentences(content)) == "긴급복지 내용은 다음과 같습니다."
+    assert given_lead(ENTRY.content, split_sentences(ENTRY.content)) is None  # one block, no 내용 paragraph: nothing to add
 
 
 def test_a_sentence_the_manual_repeats_is_said_once():
