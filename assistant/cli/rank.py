@@ -65,6 +65,8 @@ def rank_cv(
     drop: Annotated[list[str] | None, typer.Option("--drop", help="A feature to leave out (ablation); repeatable")] = None,
     drop_group: Annotated[list[str] | None, typer.Option("--drop-group", help="A group of features to leave out, "
                                                          "as the README's ablation table names them; repeatable")] = None,
+    by_entry: Annotated[bool, typer.Option("--by-entry", help="Draw folds by gold entry: no right entry is both "
+                                                            "trained and tested on, as on the held-out sets")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the whole report as JSON")] = False,
 ) -> None:
     """Cross-validate the second stage on labelled questions (no model is saved or activated)."""
@@ -84,12 +86,12 @@ def rank_cv(
     echo_err(f"collecting first-stage candidates for {len(examples)} questions")
     groups = collect(rt.retriever, examples, pool=rt.retriever.rerank_k)
     echo_err(f"training {folds * seeds} models ({folds} folds x {seeds} shuffles)")
-    report = cross_validate(groups, folds, range(seeds), drop=hidden)
+    report = cross_validate(groups, folds, range(seeds), drop=hidden, by_entry=by_entry)
     if json_out:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=1))
         return
     o, f = report["overall"], report["first_stage"]
-    typer.echo(f"{report['questions']} questions, {folds} folds x {seeds} shuffles"
+    typer.echo(f"{report['questions']} questions, {folds} folds{' by gold entry' if by_entry else ''} x {seeds} shuffles"
                + (f", without {', '.join(hidden)}" if hidden else ""))
     typer.echo(f"second stage: hit@1 {o['hit@1']:.3f}  hit@5 {o['hit@5']:.3f}  MRR@10 {o['mrr@10']:.3f}")
     typer.echo(f"first stage:  hit@1 {f['hit@1']:.3f}  hit@5 {f['hit@5']:.3f}  MRR@10 {f['mrr@10']:.3f}")
