@@ -7,6 +7,8 @@ punctuation (``…지원됩니다 신청은…``), after a closing quote, or wit
 (``…지원한다.아동학대…``). A boundary Kiwi draws where the text has no space is kept only after a
 sentence ending (EF): a dot or a full-width question mark between nouns (``생계.의료급여``, ``민.관``,
 ``민간？가정``) does not end one. A list number stays with its item (``1. 장애정도 …``, as Kiwi reads it).
+A dotted date does not end one either: its dots are the date's (``2005.1.1.~2011.12.31. 출생자``,
+``2022. 1. 1. 이후``, ``3. 15.까지``): a Korean sentence ends on its predicate, never on a date.
 Whitespace inside a sentence is folded; one-character fragments are dropped.
 
 Splitting takes a Kiwi analysis (a millisecond or so per manual entry), and the same entries come back
@@ -14,6 +16,8 @@ request after request, so results are kept (an LRU of ``CACHE_SIZE`` texts).
 
 >>> split_sentences("요약입니다. 1. 신청은 방문\\n담당 부서: 복지과")  # doctest: +SKIP
 ['요약입니다.', '1. 신청은 방문', '담당 부서: 복지과']
+>>> [m.group(0) for m in DOTTED_DATE.finditer("2022. 1. 1. 이후, 2005.1.1.~2011.12.31. 출생자, 3. 15.까지, 1. 신청")]
+['2022. 1. 1.', '2005.1.1.', '2011.12.31.', '3. 15.']
 """
 
 
@@ -44,6 +48,11 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 _STOP = re.compile(r"(?<=[.!?。])\s+")
+# year.month(.day). ('2022. 1. 1.', '′24. 5. 16.'), a range's second half ('~12. 31.'), or month.day. before a
+# particle of time ('3. 15.까지'); a list number ('1. 신청') is none of these
+DOTTED_DATE = re.compile(r"(?:\d{4}|[′'’]\d{2})\s?\.\s?\d{1,2}\s?\.(?:\s?\d{1,2}\s?\.)?"
+                         r"|~\s?\d{1,2}\s?\.\s?\d{1,2}\s?\."
+                         r"|(?<![\d.])\d{1,2}\.\s?\d{1,2}\.(?=\s?(?:까지|부터|이후|이전|기준|~))")
 _LIST_NUMBER = re.compile(r"\d{1,2}[.)]")
 
 
@@ -54,6 +63,8 @@ def _split_line(kiwi: Any, line: str) -> list[str]:
         if last is not None and (sent.start > last.end or _ends_sentence(last.tokens)):
             starts.add(sent.start)
         last = sent
+    for m in DOTTED_DATE.finditer(line):  # inside a date or right after it: the date's dots, not stops
+        starts -= {i for i in starts if m.start() < i <= m.end() or line[m.end():i].isspace()}
     pieces: list[str] = []
     begin = 0
     for start in sorted(starts):

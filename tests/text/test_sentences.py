@@ -56,6 +56,21 @@ def test_a_list_number_stays_with_its_item():
         "1. 장애정도 심사 결과가 미해당이어도 지원됩니다.", "2. 이의신청은 지원이 안 됩니다."]
 
 
+@pytest.mark.parametrize("text", [
+    "만 12세 이상 17세 이하 여성 청소년, 2005.1.1.~2011.12.31. 출생자가 해당한다.",
+    "2022. 1. 1. 이후 출생한 셋째아 가정에 축하금을 지원합니다.",
+    "조례(′24. 5. 16. 전부개정)에 따라 지급합니다.",
+    "신청은 3. 15.까지 주민센터에서 합니다.",
+])
+def test_a_dotted_date_is_not_a_sentence_end(text):
+    assert split_sentences(text) == [text]
+
+
+def test_a_sentence_after_a_date_still_starts_after_the_stop():
+    assert split_sentences("접수는 2024. 3. 2. 부터입니다. 신청은 방문으로 합니다. 1. 신분증") == [
+        "접수는 2024. 3. 2. 부터입니다.", "신청은 방문으로 합니다.", "1. 신분증"]
+
+
 def test_results_are_kept_and_callers_cannot_change_them():
     first = split_sentences("기초연금 안내입니다. 문의는 129입니다.")
     first.append("바뀜")
