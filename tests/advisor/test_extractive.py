@@ -210,6 +210,17 @@ def test_a_list_intro_on_the_card_brings_what_it_announces():
     assert "양육상담이 있습니다" in text and "들르시면 됩니다" in text  # what each intro announces
 
 
+def test_a_lead_that_names_its_parts_brings_them():
+    entry = EntryRecord(
+        entry_id="p", title="장애아 양육지원", scope=Scope.national,
+        content=("장애아 양육지원 대상은 장애아 가정입니다.\n\n장애아 양육지원 내용은 돌봄서비스, 휴식지원으로 나누어집니다.\n"
+                 "돌봄서비스는 가정에서 돌봄을 제공합니다.\n이는 연 960시간 범위 내에서 지원됩니다.\n\n"
+                 "장애아 양육지원 문의는 129 입니다."),
+    )
+    text = card("쉴 수 있는 지원이 있나요?", entry)
+    assert "나누어집니다" in text and "가정에서 돌봄을 제공합니다" in text and "연 960시간" in text
+
+
 def test_list_items_stop_at_the_next_intro_and_after_enough_text():
     from assistant.advisor.generators import list_items
 
@@ -218,6 +229,8 @@ def test_list_items_stop_at_the_next_intro_and_after_enough_text():
     long = ["내용은 아래와 같습니다.", "가" * 70 + ".", "나 항목."]
     assert list_items(long, {long[0]}) == {long[1]}
     assert list_items(cands, {cands[1]}) == set()  # no intro chosen, nothing added
+    nested = ["요금감면은 다음과 같습니다.", "감면 내역은 크게 2가지로 나누어집니다.", "1. 방송 요금 면제.", "2. 통신 요금 감면."]
+    assert list_items(nested, {nested[0]}) == set(nested[1:])
 
 
 SPOUSE_LEAVE = EntryRecord(
