@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant.advisor import grounding
+from assistant.advisor.lists import list_items, numbered_gaps
 from assistant.advisor.periods import PeriodLooks
 from assistant.advisor.quantities import BenefitLooks
 from assistant.advisor.sections import given_lead
@@ -118,33 +119,6 @@ def site_sentence(cands: Sequence[str], chosen: set[str]) -> str | None:
     if any(WEB_ADDRESS.search(c) for c in chosen) or not any(_NAMES_SITE.search(c) for c in chosen):
         return None
     return next((c for c in cands if WEB_ADDRESS.search(c)), None)
-
-
-# '…의 지원내용은 다음과 같습니다.' says nothing by itself: what it announces is in the sentences after it;
-# nor does '…내용은 돌봄서비스, 휴식지원 프로그램으로 나누어집니다.' (or '…3가지로 구분된다.'), which names the parts
-_LIST_INTRO = re.compile(r"(?:(?:다음과|아래와)\s*같(?:습니다|다|음|이)"
-                         r"|(?:으로|로)\s*(?:크게\s*)?(?:나누어|나뉘어|나뉩|나뉜|구분)(?:집니다|진다|됩니다|된다|니다|다))\s*[.:]?$")
-
-
-def list_items(cands: Sequence[str], chosen: set[str], min_chars: int = 60, most: int = 3) -> set[str]:
-    """The sentences that a chosen list intro ('…은 다음과 같습니다.') announces: those after it, up to the
-    next intro, until they say ``min_chars`` characters or ``most`` sentences (a list's items are short). An
-    intro right after a chosen one ('…은 다음과 같습니다. 감면 내역은 크게 8가지로 나누어집니다.') is what the
-    first announces: it comes, with what it announces."""
-    out: set[str] = set()
-    for i, s in enumerate(cands):
-        if (s not in chosen and s not in out) or not _LIST_INTRO.search(s):
-            continue
-        said = 0
-        for j, item in enumerate(cands[i + 1:i + 1 + most]):
-            if j == 0 and _LIST_INTRO.search(item):
-                out.add(item)  # a nested intro: its own items follow when the loop reaches it
-                break
-            if _LIST_INTRO.search(item) or said >= min_chars:
-                break
-            out.add(item)
-            said += len(item)
-    return out
 
 
 # '단, 기한 후 신청 시 10% 감액 지급됩니다.': an exception to the rule before it, never the rule itself
@@ -265,7 +239,7 @@ class ExtractiveGenerator:
         site = site_sentence(cands, chosen)
         if site:
             chosen.add(site)
-        chosen = with_antecedents(cands, chosen | list_items(cands, chosen))
+        chosen = with_antecedents(cands, numbered_gaps(cands, chosen | list_items(cands, chosen)))
         return [s for s in dict.fromkeys(cands) if s in chosen]  # a sentence the manual repeats, said once
 
     def generate(self, request: GenerationRequest) -> Iterator[str]:

@@ -221,8 +221,33 @@ def test_a_lead_that_names_its_parts_brings_them():
     assert "나누어집니다" in text and "가정에서 돌봄을 제공합니다" in text and "연 960시간" in text
 
 
+def test_steps_between_two_quoted_steps_come_too_and_only_within_one_list():
+    from assistant.advisor.lists import numbered_gaps
+
+    cands = ["1. 참여신청.", "2. 자격확인", "주소는 a.kr 입니다.", "3. 청약.", "4. 적립", "다른 문장.",
+             "1. 서류 제출.", "2. 심사.", "3. 통보."]
+    assert numbered_gaps(cands, {cands[0], cands[3]}) == {cands[0], cands[1], cands[3]}  # not the address line
+    assert numbered_gaps(cands, {cands[3], cands[6]}) == {cands[3], cands[6]}  # two lists: nothing between
+    assert numbered_gaps(cands, {cands[6], cands[8]}) == {cands[6], cands[7], cands[8]}
+    assert numbered_gaps(cands, {cands[1]}) == {cands[1]}
+    cases = ["1. 폐암의 경우 " + "수당 " * 12, "2. 중피종의 경우 " + "수당 " * 12, "3. 석면폐증의 경우 " + "수당 " * 12]
+    assert numbered_gaps(cases, {cases[0], cases[2]}) == {cases[0], cases[2]}  # a table's cases, not steps
+
+
+def test_a_card_quotes_a_procedure_without_holes():
+    entry = EntryRecord(
+        entry_id="n", title="청년공제", scope=Scope.national,
+        content=("청년공제 대상은 신규 취업 청년입니다.\n\n청년공제 신청 절차는 다음과 같습니다.\n"
+                 "1. 누리집에서 참여신청 가능합니다.\n2. 자격확인\n3. 청약 신청 및 가입은 사이트에서 가능합니다.\n"
+                 "4. 공제금 적립\n5. 만기금 지급(1200만 원+이자)\n\n청년공제 문의는 1350 입니다."),
+    )
+    text = card("만기 때 얼마 받고 어디서 신청해요?", entry)
+    assert "만기금 지급" in text and "청약 신청" in text
+    assert "자격확인" in text and "공제금 적립" in text
+
+
 def test_list_items_stop_at_the_next_intro_and_after_enough_text():
-    from assistant.advisor.generators import list_items
+    from assistant.advisor.lists import list_items
 
     cands = ["내용은 다음과 같습니다.", "가 항목.", "나 항목.", "신청은 다음과 같습니다.", "방문 신청."]
     assert list_items(cands, {cands[0]}) == {"가 항목.", "나 항목."}
