@@ -53,30 +53,32 @@ class Generator(Protocol):
 
 
 # What a question asks for, and what a sentence that answers it looks like. Cues in Korean and in the
-# callers' other languages (en, zh, ja, vi), so a foreign question still gets the amount or the phone number.
+# callers' other languages (en, zh, ja, vi, mn), so a foreign question still gets the amount or the phone number.
 # An amount is what is given, not a means test ('기준 중위소득 65% 이하' in the who-qualifies sentence
 # said "the amount is told" and kept '1인당 연간 35만 원' off the card): ``quantities.BenefitLooks``.
 INTENTS: dict[str, tuple[re.Pattern[str], Looks]] = {
     "amount": (re.compile(r"얼마|금액|비용|액수|최대|한도|상한|지원금|수당|돈|요금|[병원치료수술생활진료교육양육검사의료학습]비|값|"
                           r"몇\s*(?:프로|퍼센트)|할인|감면|깎|how much|amount|cost|fee|多少|金额|费用|いくら|金額|費用|"
-                          r"bao nhiêu|chi phí|số tiền", re.I),
+                          r"bao nhiêu|chi phí|số tiền|хэчнээн|хэдий хэр|мөнгө|төлбөр|зардал|тэтгэмж|тэтгэлэг", re.I),
                BenefitLooks()),
     "contact": (re.compile(r"번호|전화|연락처|콜센터|문의|phone|call|contact|number|电话|联系|電話|連絡|"
-                           r"điện thoại|liên hệ", re.I),
+                           r"điện thoại|liên hệ|утас|дугаар|холбогд|лавла", re.I),
                 re.compile(rf"{phones.WRITTEN.pattern}|문의")),
     "when": (re.compile(r"언제|기간|기한|마감|몇\s*월|며칠|몇\s*년|몇\s*개월|몇\s*시|운영\s*시간|when|deadline|how long|"
-                        r"what time|hours|什么时候|期限|多久|几点|いつ|期間|何時|khi nào|thời hạn|bao lâu|mấy giờ", re.I),
+                        r"what time|hours|什么时候|期限|多久|几点|いつ|期間|何時|khi nào|thời hạn|bao lâu|mấy giờ|"
+                        r"хэзээ|хугацаа|хэдэн\s*(?:цаг|сар|хоног|өдөр|жил)", re.I),
              PeriodLooks()),
     "who": (re.compile(r"대상|누가|누구|나이|자격|조건|해당|who|eligib|\bage\b|谁|资格|条件|年龄|誰|対象|資格|年齢|"
-                       r"\bai\b|điều kiện|tuổi", re.I),
+                       r"\bai\b|điều kiện|tuổi|хэн\b|болзол|шаардлага|хамрагд|эрхтэй", re.I),
             re.compile(r"대상|\d+\s*세|이하|이상|소득")),
-    "count": (re.compile(r"몇\s*(?:번|회|개|명|종|가지)|how many|几次|多少次|何回|mấy lần", re.I),
+    "count": (re.compile(r"몇\s*(?:번|회|개|명|종|가지)|how many|几次|多少次|何回|mấy lần|хэдэн\s*(?:удаа|ширхэг|хүн)",
+                         re.I),
               re.compile(r"\d+\s*(?:회|번|종|개|명|가지)")),
     "support": (re.compile(r"지원(?:되|해|받)|도움|도와|혜택|무료|해\s*주는|주는\s*(?:게|거)|나오는|help|support|assist|"
-                           r"帮助|补助|支援|援助|hỗ trợ|giúp", re.I),
+                           r"帮助|补助|支援|援助|hỗ trợ|giúp|тусламж|тусал|дэмжлэг|дэмжд|үнэгүй|олгодог|өгдөг", re.I),
                 BenefitLooks(re.compile(r"내용은|지원합니다|지원한다|지급|무료|감면"))),
     "how": (re.compile(r"어디|어떻게\s*(?:신청|해야|하면|받)|신청\s*방법|신청하려면|신청할\s*수|where|how (?:do|can|to)|apply|哪里|怎么|如何|どこ|どう|申請|"
-                       r"ở đâu|làm sao|đăng ký", re.I),
+                       r"ở đâu|làm sao|đăng ký|хаана|хаашаа|яаж|хэрхэн|бүртгүүл|өргөдөл|хүсэлт\s*гарга", re.I),
             re.compile(r"신청|방문|주민센터|누리집|온라인")),
 }
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 # '…의 지원내용은 다음과 같습니다.' says nothing by itself: what it announces is in the sentences after it;
 # nor does '…내용은 돌봄서비스, 휴식지원 프로그램으로 나누어집니다.' (or '…3가지로 구분된다.'), which names the parts
 _LIST_INTRO = re.compile(r"(?:(?:다음과|아래와)\s*같(?:습니다|다|음|이)"
-                         r"|(?:으로|로)\s*(?:크게\s*)?(?:나누어|나뉘어|나뉩|나뉜|구분)(?:집니다|진다|됩니다|된다|니다|다))\s*[.:]?$")
+                         r"|(?:으로|로)\s*(?:크게\s*)?(?:나누어|나뉘어|나뉩|나뉜|구분)(?:지게\s*됩니다|지게\s*된다|집니다|진다|됩니다|된다|니다|다))\s*[.:]?$")
 
 
 def list_items(cands: Sequence[str], chosen: set[str], min_chars: int = 60, most: int = 3) -> set[str]:

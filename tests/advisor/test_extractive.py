@@ -30,6 +30,29 @@ def test_question_kinds_are_recognised_in_several_languages():
     assert "count" in asked("건강검진은 몇 번 해주나요?")
 
 
+@pytest.mark.parametrize(("question", "kind"), [  # the 120 foreign line's Mongolian callers
+    ("Хүүхдэд сар бүр олгодог тэтгэмжийг хаана бүртгүүлэх вэ?", "how"),
+    ("Ваучерыг яаж авах вэ?", "how"),
+    ("Утасны дугаар нь хэд вэ?", "contact"),
+    ("Хэзээ хүртэл өргөдөл өгөх вэ?", "when"),
+    ("Хэн хамрагдах вэ?", "who"),
+    ("Жилд хэдэн удаа авч болох вэ?", "count"),
+    ("Эмнэлгийн зардалд тусламж авч болох уу?", "amount"),
+    ("Эмнэлгийн зардалд тусламж авч болох уу?", "support"),
+])
+def test_question_kinds_are_recognised_in_mongolian(question, kind):
+    assert kind in asked(question)
+
+
+def test_a_mongolian_question_about_the_deadline_gets_it_on_the_card():
+    entry = EntryRecord(
+        entry_id="m", title="청년월세", scope=Scope.national,
+        content=("청년월세 대상은 청년입니다. 청년월세는 월 20만 원을 지급합니다. 청년월세 신청은 복지로에서 합니다. "
+                 "청년월세는 매년 5월 31일까지 신청해야 합니다. 청년월세는 2023년에 시작되었습니다.\n담당 부서: 주거복지과"),
+    )
+    assert "5월 31일까지" in card("Хэзээ хүртэл өргөдөл өгөх вэ?", entry)
+
+
 def test_a_question_about_help_gets_what_is_given():
     text = card("월세 때문에 힘든데 도움받을 수 있나요?")
     assert "20만 원" in text
@@ -254,6 +277,8 @@ def test_list_items_stop_at_the_next_intro_and_after_enough_text():
     long = ["내용은 아래와 같습니다.", "가" * 70 + ".", "나 항목."]
     assert list_items(long, {long[0]}) == {long[1]}
     assert list_items(cands, {cands[1]}) == set()  # no intro chosen, nothing added
+    parts = ["지원내용은 크게 3가지로 나누어지게 됩니다.", "가 항목.", "나 항목."]
+    assert list_items(parts, {parts[0]}) == {"가 항목.", "나 항목."}
     nested = ["요금감면은 다음과 같습니다.", "감면 내역은 크게 2가지로 나누어집니다.", "1. 방송 요금 면제.", "2. 통신 요금 감면."]
     assert list_items(nested, {nested[0]}) == set(nested[1:])
 
