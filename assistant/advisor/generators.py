@@ -172,7 +172,8 @@ class ExtractiveGenerator:
     where to ask: the entry's contact line and, when that line gives no number, the sentence that does; a
     website named without its address ('…누리집에서 신청') brings the sentence that gives it (``site_sentence``).
     The lead of the manual's 내용 paragraph is always quoted (``sections.given_lead``), and a chosen list
-    intro ('…의 지원내용은 다음과 같습니다.') brings the sentences it announces (``list_items``). A sentence
+    intro ('…의 지원내용은 다음과 같습니다.') brings the sentences it announces (``lists.list_items``), and two
+    quoted steps of a numbered procedure bring the short steps between them (``lists.numbered_gaps``). A sentence
     the manual repeats word for word (the same phone line closing two paragraphs) is said once."""
 
     name = "extractive"

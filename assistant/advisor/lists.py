@@ -34,10 +34,11 @@ def list_items(cands: Sequence[str], chosen: set[str], min_chars: int = 60, most
             continue
         said = 0
         for j, item in enumerate(cands[i + 1:i + 1 + most]):
-            if j == 0 and _LIST_INTRO.search(item):
-                out.add(item)  # a nested intro: its own items follow when the loop reaches it
+            if _LIST_INTRO.search(item):
+                if j == 0:
+                    out.add(item)  # a nested intro: its own items follow when the loop reaches it
                 break
-            if _LIST_INTRO.search(item) or said >= min_chars:
+            if said >= min_chars:
                 break
             out.add(item)
             said += len(item)
