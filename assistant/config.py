@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     rank_enabled: bool = True
     rerank_k: int = Field(default=50, ge=2, le=200)
     rank_dir: Path = Field(default_factory=lambda d: d["index_dir"] / "rank")
+    # `assistant rank train` and `rank cv` add the embedder's latent terms (assistant/latent) as features
+    # when true; a model that reads them costs each search a second forward pass (README, Latent terms)
+    rank_latent_terms: bool = False
     max_query_chars: int = Field(default=500, ge=10)
     chunk_max_chars: int = Field(default=600, ge=100)
 

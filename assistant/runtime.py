@@ -36,6 +36,7 @@ from assistant.index.snapshot import Snapshot
 from assistant.index.sync import KbWatcher
 from assistant.kb import repo
 from assistant.kb.db import make_engine, migrate
+from assistant.latent.service import LatentTerms, LatentTermsError
 from assistant.ops.alerts.counts import CountStore, FallbackCounts, MemoryCounts, RedisCounts
 from assistant.ops.alerts.detector import SpikeTest
 from assistant.ops.alerts.models import AlertPublic
@@ -129,12 +130,29 @@ class Runtime:
             return None
         try:
             model = self.rank_store.active()
-            check(model, self.manager.holder.snapshot.manifest)
+            latent = self.latent_terms if model.uses_latent else None
+            check(model, self.manager.holder.snapshot.manifest, latent)
+            if latent is not None:  # every entry's terms now (from the store), not on the first call
+                latent.entries(self.manager.holder.snapshot, progress=None)
         except RankModelError as exc:
             self.rank_error = str(exc)
             log.error("second ranking stage off, the first stage ranks alone: %s", exc)
             return None
-        return LearnedRanker(model, self.retriever.lexicon)
+        return LearnedRanker(model, self.retriever.lexicon, latent)
+
+    @cached_property
+    def latent_terms(self) -> LatentTerms | None:
+        """The embedder's latent terms for the ranker, or None when it has no sparse head (logged)."""
+        s = self.settings
+        encoder = getattr(self.embedder, "inner", self.embedder)  # under the query batcher
+        latent = LatentTerms(encoder, s.embedding_cache_dir / "latent", seed=s.kb_dir / "latent",
+                             query_cache=s.query_cache_size)
+        try:
+            latent.load()
+        except LatentTermsError as exc:
+            log.warning("%s", exc)
+            return None
+        return latent
 
     @cached_property
     def advisor(self) -> Advisor:

@@ -32,6 +32,10 @@ def rank_train(
     gate: Annotated[str, typer.Option(help="paired: refused when the validation questions show it worse "
                                            "(paired sign-flip test); strict: hit@1 and MRR@10 both at least "
                                            "the active model's")] = "paired",
+    latent_terms: Annotated[bool | None, typer.Option("--latent-terms/--no-latent-terms",
+                                                      help="Also learn from the embedder's latent terms (a second "
+                                                           "forward pass per search); default: "
+                                                           "ASSISTANT_RANK_LATENT_TERMS")] = None,
 ) -> None:
     """Train a model; it becomes active only if it passes the gate against the active one on --validation."""
     from assistant.auth.service import record_audit
@@ -50,8 +54,9 @@ def rank_train(
         with session_scope(rt.engine) as s:
             record_audit(s, author, action, f"rank:{version}", detail=detail)
 
+    use_latent = rt.settings.rank_latent_terms if latent_terms is None else latent_terms
     report = train_and_gate(rt.retriever, rt.rank_store, examples, held, actor=author, activate=activate,
-                            audit=audit, progress=echo_err, rule=gate)
+                            audit=audit, progress=echo_err, rule=gate, latent=rt.latent_terms, use_latent=use_latent)
     typer.echo(json.dumps(report, ensure_ascii=False, indent=1))
     if not report["passed"]:
         echo_err(f"model {report['version']} kept but NOT activated on {validation}: {report['gate']['reason']}")
@@ -67,24 +72,33 @@ def rank_cv(
                                                          "as the README's ablation table names them; repeatable")] = None,
     by_entry: Annotated[bool, typer.Option("--by-entry", help="Draw folds by gold entry: no right entry is both "
                                                             "trained and tested on, as on the held-out sets")] = False,
+    latent_terms: Annotated[bool | None, typer.Option("--latent-terms/--no-latent-terms",
+                                                      help="With the latent-term features; default: "
+                                                           "ASSISTANT_RANK_LATENT_TERMS")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the whole report as JSON")] = False,
 ) -> None:
     """Cross-validate the second stage on labelled questions (no model is saved or activated)."""
     from assistant.rank.crossval import cross_validate
-    from assistant.rank.features import FEATURES, GROUPS
+    from assistant.rank.features import ALL_FEATURES, FEATURES, GROUPS
     from assistant.rank.training import TrainingDataError, collect, require_usable
 
-    unknown = [f for f in drop or [] if f not in FEATURES] + [g for g in drop_group or [] if g not in GROUPS]
+    unknown = [f for f in drop or [] if f not in ALL_FEATURES] + [g for g in drop_group or [] if g not in GROUPS]
     if unknown:
         raise TrainingDataError(f"unknown feature or group {', '.join(map(repr, unknown))}; features: "
-                                f"{', '.join(FEATURES)}; groups: {', '.join(map(repr, GROUPS))}")
-    hidden = sorted({*(drop or []), *(f for g in drop_group or [] for f in GROUPS[g])}, key=FEATURES.index)
+                                f"{', '.join(ALL_FEATURES)}; groups: {', '.join(map(repr, GROUPS))}")
+    hidden = sorted({*(drop or []), *(f for g in drop_group or [] for f in GROUPS[g])}, key=ALL_FEATURES.index)
     rt = runtime()
     rt.start()
+    use_latent = rt.settings.rank_latent_terms if latent_terms is None else latent_terms
+    if use_latent and rt.latent_terms is None:
+        raise TrainingDataError("latent terms were asked for, but this embedder has none: use --no-latent-terms")
+    if not use_latent and set(hidden) - set(FEATURES):
+        raise TrainingDataError("the latent-term features are only there with --latent-terms")
     examples = labelled(queries)
     require_usable(rt.retriever, examples)
     echo_err(f"collecting first-stage candidates for {len(examples)} questions")
-    groups = collect(rt.retriever, examples, pool=rt.retriever.rerank_k)
+    groups = collect(rt.retriever, examples, pool=rt.retriever.rerank_k,
+                     latent=rt.latent_terms if use_latent else None)
     echo_err(f"training {folds * seeds} models ({folds} folds x {seeds} shuffles)")
     report = cross_validate(groups, folds, range(seeds), drop=hidden, by_entry=by_entry)
     if json_out:

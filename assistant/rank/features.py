@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.latent.terms import NAMES as LATENT_NAMES
 from assistant.rank.cues import scope_cue
 from assistant.rank.eligibility import fit
 from assistant.rank.entries import EntryTable
@@ -39,6 +40,12 @@ FEATURES: tuple[str, ...] = (
     "log_len", "n_chunks", "title_len", "centrality", "hangul", "q_tokens", "glossed",
 )
 
+#: the latent-term features (``assistant.latent``), after ``FEATURES`` in a model that reads them: the
+#: question's sparse-head terms against each candidate's (a second forward pass per question)
+LATENT: tuple[str, ...] = LATENT_NAMES
+#: every column a feature row can have, in order: a model reads ``FEATURES`` or all of them
+ALL_FEATURES: tuple[str, ...] = FEATURES + LATENT
+
 #: groups for the README's ablation table (each removed in turn, the model retrained)
 GROUPS: dict[str, tuple[str, ...]] = {
     "first stage": FEATURES[:8],
@@ -47,6 +54,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "scope cue vs entry scope": FEATURES[16:21],
     "eligibility (caller's situation)": FEATURES[21:28],
     "entry and question shape": FEATURES[28:],
+    "latent terms (sparse head)": LATENT,
 }
 
 

@@ -2,7 +2,8 @@
 
 A model folder holds ``model.txt`` (LightGBM's own text format: no pickle) and ``model.json``
 (feature names, training sets and their hashes, scores, a content hash that versions the model).
-Loading checks the feature names against this code's ``FEATURES``: a model trained on other
+Loading checks the feature names against this code's: ``FEATURES``, or ``FEATURES`` and the latent
+terms after them (``uses_latent``; the recipe it read is ``meta["latent"]``). A model trained on other
 features is refused with an error that says how to retrain.
 
 >>> m = RankModel.load(Path("var/rank/active"))     # doctest: +SKIP
@@ -21,7 +22,7 @@ import numpy as np
 
 from assistant.errors import AssistantError
 from assistant.files import replace_folder, write_durable
-from assistant.rank.features import FEATURES
+from assistant.rank.features import ALL_FEATURES, FEATURES
 
 MODEL_FILE, META_FILE = "model.txt", "model.json"
 RETRAIN = "run `assistant rank train` to build one for this version"
@@ -40,17 +41,25 @@ class RankModel:
     def version(self) -> str:
         return str(self.meta.get("version", ""))
 
+    @property
+    def features(self) -> tuple[str, ...]:
+        return tuple(self.meta.get("features") or self.booster.feature_name())
+
+    @property
+    def uses_latent(self) -> bool:
+        return len(self.features) > len(FEATURES)
+
     def score(self, X: np.ndarray) -> np.ndarray:
         if X.shape[0] == 0:
             return np.zeros(0, dtype=np.float64)
-        return np.asarray(self.booster.predict(X, num_threads=1), dtype=np.float64)
+        return np.asarray(self.booster.predict(X[:, :len(self.features)], num_threads=1), dtype=np.float64)
 
     def stamp(self) -> str:
         """Record the feature list and the content version in ``meta``; returns the version."""
         return self._stamp(self.booster.model_to_string())
 
     def _stamp(self, text: str) -> str:
-        self.meta = dict(self.meta, features=list(FEATURES), version=_version(text))
+        self.meta = dict(self.meta, features=list(self.booster.feature_name()), version=_version(text))
         return self.version
 
     def save(self, folder: Path) -> Path:
@@ -79,9 +88,13 @@ class RankModel:
             booster = lgb.Booster(model_str=text)
         except (OSError, ValueError, lgb.basic.LightGBMError) as exc:
             raise RankModelError(f"cannot read the ranking model in {folder} ({exc}): {RETRAIN}") from exc
-        if list(meta.get("features", [])) != list(FEATURES):
+        names = list(meta.get("features", []))
+        if names not in (list(FEATURES), list(ALL_FEATURES)):
             raise RankModelError(f"the ranking model in {folder} was trained on other features "
-                                 f"({len(meta.get('features', []))} against {len(FEATURES)} now): {RETRAIN}")
+                                 f"({len(names)} against {len(FEATURES)} or {len(ALL_FEATURES)} now): {RETRAIN}")
+        if names != list(booster.feature_name()):
+            raise RankModelError(f"the ranking model in {folder} reads other features than its model.json "
+                                 f"names: {RETRAIN}")
         version = _version(text)
         if meta.get("version") != version:
             raise RankModelError(f"the ranking model in {folder} does not match its model.json "

@@ -15,7 +15,7 @@ import numpy as np
 from assistant.rank.clarify import Clarification, clarify
 from assistant.rank.entries import EntryTable
 from assistant.rank.features import Candidates, pool_features
-from assistant.rank.model import RankModel
+from assistant.rank.model import RankModel, RankModelError
 from assistant.rank.situation import Situation, SituationLexicon
 
 
@@ -26,16 +26,23 @@ class LearnedRanker:
     the model's belief it holds and the first two hits' gap is comparable across questions.
     """
 
-    def __init__(self, model: RankModel, lexicon: SituationLexicon | None = None) -> None:
+    def __init__(self, model: RankModel, lexicon: SituationLexicon | None = None, latent: Any = None) -> None:
+        if model.uses_latent and latent is None:
+            raise RankModelError(f"the ranking model {model.version} reads latent terms: give it the service's "
+                                 "(assistant.latent), or run `assistant rank train --no-latent-terms`")
         self.model = model
         self.lexicon = lexicon or SituationLexicon.default()
+        self.latent = latent if model.uses_latent else None
 
     @property
     def version(self) -> str:
         return self.model.version
 
     def features(self, snap: Any, cands: Candidates, caller: Situation, pool: int) -> np.ndarray:
-        return pool_features(cands, EntryTable.of(snap, self.lexicon), caller, snap.entries, pool)[1]
+        ids, X = pool_features(cands, EntryTable.of(snap, self.lexicon), caller, snap.entries, pool)
+        if self.latent is None:
+            return X
+        return np.hstack([X, self.latent.columns(snap, ids, cands.question)])
 
     def rerank(self, snap: Any, cands: Candidates, caller: Situation, pool: int) -> tuple[list[int], list[float]]:
         X = self.features(snap, cands, caller, pool)

@@ -96,9 +96,17 @@ class ModelStore:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-def check(model: RankModel, manifest: Any) -> None:
-    """Refuse a model trained for another embedder than the index's."""
+def check(model: RankModel, manifest: Any, latent: Any = None) -> None:
+    """Refuse a model trained for another embedder than the index's, or one that reads latent terms
+    other than ``latent``'s (or any, when ``latent`` is None)."""
     want = model.meta.get("embedder")
     if want and want != manifest.embedder:
         raise RankModelError(f"the ranking model {model.version} was trained with embedder {want}, the index "
                              f"uses {manifest.embedder}: {RETRAIN}")
+    if model.uses_latent and latent is None:
+        raise RankModelError(f"the ranking model {model.version} reads latent terms, which this service has "
+                             "not (its embedder has no sparse head): run `assistant rank train "
+                             "--no-latent-terms` to build one without them")
+    if model.uses_latent and model.meta.get("latent", latent.name) != latent.name:
+        raise RankModelError(f"the ranking model {model.version} read latent terms {model.meta.get('latent')}, "
+                             f"this service has {latent.name}: {RETRAIN}")

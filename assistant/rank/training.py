@@ -20,7 +20,7 @@ import numpy as np
 
 from assistant.errors import AssistantError
 from assistant.rank.entries import EntryTable
-from assistant.rank.features import FEATURES, pool_features
+from assistant.rank.features import ALL_FEATURES, pool_features
 from assistant.rank.model import RankModel
 
 DEFAULT_PARAMS: dict[str, Any] = {
@@ -82,9 +82,10 @@ def require_usable(retriever: Any, examples: Sequence[Example]) -> None:
 
 
 def collect(retriever: Any, examples: Iterable[Example], pool: int = 50,
-            progress: Callable[[int], None] | None = None) -> list[Group]:
+            progress: Callable[[int], None] | None = None, latent: Any = None) -> list[Group]:
     """Candidates and features per question; questions whose gold the first stage misses in ``pool``
-    teach nothing to a re-ranker and are left out (they still count in evaluation)."""
+    teach nothing to a re-ranker and are left out (they still count in evaluation). ``latent``
+    (``assistant.latent.service.LatentTerms``): add the latent-term columns, as in service."""
     snap = retriever.holder.snapshot
     table = EntryTable.of(snap, retriever.lexicon)
     groups = []
@@ -93,6 +94,8 @@ def collect(retriever: Any, examples: Iterable[Example], pool: int = 50,
         reg = retriever.regions.parse(ex.region)
         cands, _, _ = retriever.first_stage(q, reg, snap, pool)
         ids, X = pool_features(cands, table, retriever.lexicon.extract(q), snap.entries, pool)
+        if latent is not None:
+            X = np.hstack([X, latent.columns(snap, ids, cands.question)])
         y = np.array([1.0 if e in ex.positives else 0.0 for e in ids], dtype=np.float32)
         groups.append(Group(ex, ids, X, y))
         if progress:
@@ -111,7 +114,7 @@ def fit(groups: Sequence[Group], params: dict[str, Any] | None = None, rounds: i
         raise TrainingDataError("no question has its right entry among the first stage's candidates")
     X = np.vstack([_masked(g.X, drop) for g in usable])
     y = np.concatenate([g.y for g in usable])
-    data = lgb.Dataset(X, y, group=[len(g.y) for g in usable], feature_name=list(FEATURES),
+    data = lgb.Dataset(X, y, group=[len(g.y) for g in usable], feature_name=list(ALL_FEATURES[:X.shape[1]]),
                        free_raw_data=False)
     booster = lgb.train(dict(DEFAULT_PARAMS, **(params or {})), data, num_boost_round=rounds)
     return RankModel(booster, dict(meta or {}, questions=len(usable), dropped=list(drop)))
@@ -122,7 +125,7 @@ def _masked(X: np.ndarray, drop: Sequence[str]) -> np.ndarray:
         return X
     X = X.copy()
     for name in drop:
-        X[:, FEATURES.index(name)] = 0.0
+        X[:, ALL_FEATURES.index(name)] = 0.0
     return X
 
 

@@ -43,8 +43,11 @@ def reciprocal_ranks(model: RankModel | None, groups: Sequence[Group], k: int = 
 
 def train_and_gate(retriever: Any, store: ModelStore, examples: Sequence[Example], validation: Sequence[Example],
                    *, actor: str, activate: bool = True, audit: Callable[[str, str, dict[str, Any]], None] | None = None,
-                   progress: Callable[[str], None] | None = None, rule: str = "paired") -> dict[str, Any]:
-    """``rule``: the gate's rule (``assistant.rank.gate``: 'paired' or 'strict')."""
+                   progress: Callable[[str], None] | None = None, rule: str = "paired",
+                   latent: Any = None, use_latent: bool = False) -> dict[str, Any]:
+    """``rule``: the gate's rule (``assistant.rank.gate``: 'paired' or 'strict'). ``latent``: the service's
+    latent terms (``assistant.latent``; None when its embedder has none); ``use_latent``: train on them too.
+    The validation questions get them whenever there are some, so an active model that reads them is scored."""
     if rule not in RULES:
         raise TrainingDataError(f"unknown gate rule {rule!r}; valid: {', '.join(RULES)}")
     say = progress or (lambda _m: None)
@@ -56,23 +59,27 @@ def train_and_gate(retriever: Any, store: ModelStore, examples: Sequence[Example
                                 f"({', '.join(overlap[:5])}): validate on a set the model is not trained on")
     if not validation:
         raise TrainingDataError("the validation set has no question with a right entry")
+    if use_latent and latent is None:
+        raise TrainingDataError("latent terms were asked for, but this embedder has none: train with "
+                                "--no-latent-terms")
     say(f"collecting first-stage candidates for {len(examples)} training questions")
     manifest = retriever.holder.snapshot.manifest
-    groups = collect(retriever, examples, pool=retriever.rerank_k)
+    groups = collect(retriever, examples, pool=retriever.rerank_k, latent=latent if use_latent else None)
     sources: dict[str, int] = {}
     for ex in examples:
         sources[ex.source] = sources.get(ex.source, 0) + 1
     model = fit(groups, meta={"embedder": manifest.embedder, "kb_version": manifest.kb_version,
                               "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                              "trained_by": actor, "sources": sources})
+                              "trained_by": actor, "sources": sources,
+                              **({"latent": latent.name} if use_latent else {})})
     say(f"scoring on {len(validation)} validation questions")
-    val = collect(retriever, validation, pool=retriever.rerank_k)
+    val = collect(retriever, validation, pool=retriever.rerank_k, latent=latent)
     active: RankModel | None
     try:
         active = store.active()
-        check(active, manifest)
+        check(active, manifest, latent)
     except RankModelError:
-        active = None
+        active = None  # a model this service cannot run is no baseline
     first, candidate = scores(None, val), scores(model, val)
     current = scores(active, val) if active else None
     baseline = current or first
