@@ -27,13 +27,16 @@ import errno
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 _NO_FOLDER_SYNC = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF, errno.EACCES, errno.EPERM}
 _FOLDER_LEFTOVERS = (".tmp", ".old")  # how replace_folder's building and moved-aside folders are named
 Content = str | bytes | Callable[[BinaryIO], None]  # text (UTF-8), bytes, or a writer such as np.save
+
+T = TypeVar("T")
 
 
 def _write(fh: BinaryIO, data: Content) -> None:
@@ -122,3 +125,34 @@ def sync_path(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class SavedCopy:
+    """In-memory rows saved whole, the way both embedding and latent-term caches do it: a change sets
+    ``dirty`` under the rows' ``lock``; ``save(take, write)`` takes a consistent copy under it, writes the
+    copy outside it (a put never waits for the disk), one save at a time in copy order, and marks the rows
+    dirty again when the write fails, so the next save writes them.
+
+    >>> import threading
+    >>> rows = {"a": 1}; saved = SavedCopy(threading.Lock()); saved.dirty = True
+    >>> saved.save(lambda: dict(rows), print)
+    {'a': 1}
+    >>> saved.save(lambda: dict(rows), print)   # nothing changed since: nothing written
+    """
+
+    def __init__(self, lock: Any) -> None:
+        self.lock, self.dirty = lock, False
+        self._saving = threading.Lock()
+
+    def save(self, take: Callable[[], T], write: Callable[[T], None]) -> None:
+        with self._saving:
+            with self.lock:
+                if not self.dirty:
+                    return
+                copy, self.dirty = take(), False
+            try:
+                write(copy)
+            except BaseException:
+                with self.lock:
+                    self.dirty = True
+                raise

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from assistant.files import replace_atomic, replace_folder, write_durable
+from assistant.files import SavedCopy, replace_atomic, replace_folder, write_durable
 
 pytestmark = pytest.mark.unit
 
@@ -139,3 +139,20 @@ def test_leftovers_finds_what_an_interrupted_folder_replacement_leaves(tmp_path,
     found = files.leftovers(tmp_path)
     assert sorted(p.suffix for p in found) == [".old", ".tmp"] and target not in found
     assert (target / "model.txt").read_text() == "new" * 10
+
+
+def test_a_saved_copy_that_fails_to_write_is_written_by_the_next_save() -> None:
+    written: list[dict[str, int]] = []
+    rows = {"a": 1}
+    saved = SavedCopy(threading.Lock())
+    saved.dirty = True
+
+    def failing(copy: dict[str, int]) -> None:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        saved.save(lambda: dict(rows), failing)
+    assert saved.dirty
+    saved.save(lambda: dict(rows), written.append)
+    saved.save(lambda: dict(rows), written.append)
+    assert written == [{"a": 1}] and not saved.dirty

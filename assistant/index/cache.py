@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.files import replace_atomic
+from assistant.files import SavedCopy, replace_atomic
 from assistant.index.embedders import Embedder
 from assistant.text.chunking import text_hash
 
@@ -45,9 +45,8 @@ class EmbeddingCache:
         self._index: dict[bytes, int] = {}
         self._vectors = np.zeros((0, dim), np.float32)
         self._keys = np.zeros((0,), KEY_DTYPE)
-        self._dirty = False
-        self._lock = threading.RLock()  # the rows: _index, _keys, _vectors, _dirty
-        self._save_lock = threading.Lock()  # one writer of the files at a time, in snapshot order
+        self._lock = threading.RLock()  # the rows: _index, _keys, _vectors, and whether they changed
+        self._saved = SavedCopy(self._lock)  # one writer of the files at a time, in snapshot order
         self.load()
 
     @staticmethod
@@ -76,7 +75,7 @@ class EmbeddingCache:
         index = {k: i for i, k in enumerate(keys.tolist())}
         with self._lock:
             self._keys, self._vectors, self._index = keys, vecs, index
-            self._dirty = folder != self.dir  # the first save copies a seeded cache into our own folder
+            self._saved.dirty = folder != self.dir  # the first save copies a seeded cache into our own folder
 
     def __len__(self) -> int:
         with self._lock:
@@ -110,27 +109,20 @@ class EmbeddingCache:
                 # new arrays, never changed in place: a copy taken by ``save`` stays consistent
                 self._keys = np.concatenate([self._keys, np.array(new_keys, KEY_DTYPE)])
                 self._vectors = np.vstack([self._vectors, np.asarray(new_rows, np.float32)])
-                self._dirty = True
+                self._saved.dirty = True
 
     def save(self) -> None:
-        with self._save_lock:
-            with self._lock:
-                if not self._dirty:
-                    return
-                keys, vectors = self._keys, self._vectors
-                self._dirty = False
-            try:
-                self.dir.mkdir(parents=True, exist_ok=True)
-                for leftover in self.dir.glob("*.tmp.npy"):  # an interrupted save's (a young one may be in progress)
-                    with contextlib.suppress(FileNotFoundError):
-                        if leftover.stat().st_mtime < time.time() - 600:
-                            leftover.unlink()
-                _atomic_save(self.dir / "vectors.npy", vectors)
-                _atomic_save(self.dir / "keys.npy", keys)
-            except BaseException:
-                with self._lock:
-                    self._dirty = True  # the rows are still only in memory: the next save writes them
-                raise
+        self._saved.save(lambda: (self._keys, self._vectors), self._write)
+
+    def _write(self, rows: tuple[np.ndarray, np.ndarray]) -> None:
+        keys, vectors = rows
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for leftover in self.dir.glob("*.tmp.npy"):  # an interrupted save's (a young one may be in progress)
+            with contextlib.suppress(FileNotFoundError):
+                if leftover.stat().st_mtime < time.time() - 600:
+                    leftover.unlink()
+        _atomic_save(self.dir / "vectors.npy", vectors)
+        _atomic_save(self.dir / "keys.npy", keys)
 
     def embed(self, embedder: Embedder, texts: Sequence[str], *, batch: int = 64,
               progress: Callable[[int], None] | None = None, save_every: int = 512,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.files import replace_atomic
+from assistant.files import SavedCopy, replace_atomic
 from assistant.latent.terms import Sparse
 from assistant.text.chunking import text_hash
 
@@ -34,9 +34,8 @@ class LatentStore:
         self.dir = self.folder(root, recipe)
         self.seed_dir = self.folder(seed, recipe) if seed else None
         self._rows: dict[str, Sparse] = {}
-        self._dirty = False
-        self._lock = threading.Lock()  # the rows and the dirty flag
-        self._save_lock = threading.Lock()  # one writer at a time, each writing the rows it copied
+        self._lock = threading.Lock()  # the rows, and whether they changed
+        self._saved = SavedCopy(self._lock)  # one writer at a time, each writing the rows it copied
         self.load()
 
     @staticmethod
@@ -61,7 +60,7 @@ class LatentStore:
                 zip(keys.tolist(), indptr[:-1].tolist(), indptr[1:].tolist(), strict=True)}
         with self._lock:
             self._rows = rows
-            self._dirty = path.parent != self.dir  # the first save copies the seed into our own folder
+            self._saved.dirty = path.parent != self.dir  # the first save copies the seed into our own folder
 
     def __len__(self) -> int:
         with self._lock:
@@ -80,20 +79,11 @@ class LatentStore:
             new = {k: r for k, r in packed.items() if k not in self._rows}
             if new:
                 self._rows = {**self._rows, **new}  # a new dict: a save's copy stays consistent
-                self._dirty = True
+                self._saved.dirty = True
 
     def save(self) -> None:
-        with self._save_lock:
-            with self._lock:
-                if not self._dirty:
-                    return
-                rows, self._dirty = self._rows, False
-            try:
-                replace_atomic(self.dir / FILE, _packed(rows), suffix=".tmp.npz")
-            except BaseException:
-                with self._lock:
-                    self._dirty = True
-                raise
+        self._saved.save(lambda: self._rows, lambda rows: replace_atomic(self.dir / FILE, _packed(rows),
+                                                                          suffix=".tmp.npz"))
 
 
 def _packed(rows: dict[str, Sparse]) -> bytes:
