@@ -18,8 +18,9 @@ import contextlib
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -153,6 +154,7 @@ class QueryVectorCache:
     Counselors type the same short questions all day ("기초연금 신청"), and every manual update re-runs
     the evaluation's questions; a query embedding is most of a search's CPU (33 ms of 44 here), and
     the same text always gives the same bits, so a hit changes no result. ``size=0`` switches it off.
+    ``get`` keeps any other per-question result the same way (the question's latent terms).
 
     >>> cache = QueryVectorCache(2)
     >>> v = cache.embed(embedder, "기초연금 신청")     # doctest: +SKIP
@@ -163,7 +165,7 @@ class QueryVectorCache:
         from collections import OrderedDict
 
         self.size = size
-        self._rows: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._rows: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -171,7 +173,18 @@ class QueryVectorCache:
         """The query vector of ``text`` (read-only), embedded only when not cached."""
         if self.size <= 0:
             return embedder.embed([text], kind="query")[0]
-        key = (embedder.name, text)
+
+        def compute() -> np.ndarray:
+            row = embedder.embed([text], kind="query")[0].copy()
+            row.setflags(write=False)
+            return row
+
+        return self.get((embedder.name, text), compute)  # type: ignore[no-any-return]
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The value kept for ``key``, or ``compute()``'s, kept (the least recently used goes past ``size``)."""
+        if self.size <= 0:
+            return compute()
         with self._lock:
             row = self._rows.get(key)
             if row is not None:
@@ -179,8 +192,7 @@ class QueryVectorCache:
                 self.hits += 1
                 return row
             self.misses += 1
-        row = embedder.embed([text], kind="query")[0].copy()
-        row.setflags(write=False)
+        row = compute()
         with self._lock:
             self._rows[key] = row
             self._rows.move_to_end(key)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import AssistantError
+from assistant.index.cache import QueryVectorCache
 from assistant.latent.store import LatentStore
 from assistant.latent.terms import ENTRY_CHARS, Sparse, columns, entry_text, stack
 
@@ -39,11 +39,10 @@ class LatentTerms:
     def __init__(self, encoder: Any, root: Path, seed: Path | None = None, *, chars: int = ENTRY_CHARS,
                  query_cache: int = 10_000, batch: int = 32) -> None:
         self.encoder, self.root, self.seed, self.chars = encoder, root, seed, chars
-        self.query_cache, self.batch = query_cache, batch
+        self.batch = batch
         self.name, self.width = "", 0
         self.store: LatentStore | None = None
-        self._queries: OrderedDict[str, Sparse] = OrderedDict()
-        self._lock = threading.Lock()        # the query LRU
+        self._queries = QueryVectorCache(query_cache)
         self._building = threading.Lock()    # one snapshot's rows built at a time (no double compute)
         self._memo: dict[int, tuple[weakref.ref[Any], Any, dict[str, int]]] = {}
 
@@ -96,18 +95,7 @@ class LatentTerms:
 
     def query(self, text: str) -> Sparse:
         """The question's latent terms (the raw text, as the head was trained), from the LRU when asked before."""
-        with self._lock:
-            row = self._queries.get(text)
-            if row is not None:
-                self._queries.move_to_end(text)
-                return row
-        row = self.encoder.latent_terms([text])[0]
-        if self.query_cache > 0:
-            with self._lock:
-                self._queries[text] = row
-                while len(self._queries) > self.query_cache:
-                    self._queries.popitem(last=False)
-        return row
+        return self._queries.get(text, lambda: self.encoder.latent_terms([text])[0])  # type: ignore[no-any-return]
 
     def columns(self, snap: Any, entry_ids: Sequence[str], question: str) -> np.ndarray:
         """The latent features of the pool ``entry_ids`` for ``question`` (``terms.NAMES`` order)."""
