@@ -133,7 +133,7 @@ class Runtime:
             latent = self.latent_terms if model.uses_latent else None
             check(model, self.manager.holder.snapshot.manifest, latent)
             if latent is not None:  # every entry's terms now (from the store), not on the first call
-                latent.entries(self.manager.holder.snapshot, progress=None)
+                latent.entries(self.manager.holder.snapshot)
         except RankModelError as exc:
             self.rank_error = str(exc)
             log.error("second ranking stage off, the first stage ranks alone: %s", exc)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +42,10 @@ class RankModel:
     def version(self) -> str:
         return str(self.meta.get("version", ""))
 
-    @property
+    @cached_property
     def features(self) -> tuple[str, ...]:
-        return tuple(self.meta.get("features") or self.booster.feature_name())
+        """The columns the model reads, as its booster names them (``load`` checks model.json agrees)."""
+        return tuple(self.booster.feature_name())
 
     @property
     def uses_latent(self) -> bool:
@@ -59,7 +61,7 @@ class RankModel:
         return self._stamp(self.booster.model_to_string())
 
     def _stamp(self, text: str) -> str:
-        self.meta = dict(self.meta, features=list(self.booster.feature_name()), version=_version(text))
+        self.meta = dict(self.meta, features=list(self.features), version=_version(text))
         return self.version
 
     def save(self, folder: Path) -> Path:

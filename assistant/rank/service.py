@@ -15,8 +15,9 @@ import numpy as np
 from assistant.rank.clarify import Clarification, clarify
 from assistant.rank.entries import EntryTable
 from assistant.rank.features import Candidates, pool_features
-from assistant.rank.model import RankModel, RankModelError
+from assistant.rank.model import RankModel
 from assistant.rank.situation import Situation, SituationLexicon
+from assistant.rank.store import check_latent
 
 
 class LearnedRanker:
@@ -27,9 +28,7 @@ class LearnedRanker:
     """
 
     def __init__(self, model: RankModel, lexicon: SituationLexicon | None = None, latent: Any = None) -> None:
-        if model.uses_latent and latent is None:
-            raise RankModelError(f"the ranking model {model.version} reads latent terms: give it the service's "
-                                 "(assistant.latent), or run `assistant rank train --no-latent-terms`")
+        check_latent(model, latent)
         self.model = model
         self.lexicon = lexicon or SituationLexicon.default()
         self.latent = latent if model.uses_latent else None

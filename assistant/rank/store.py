@@ -97,16 +97,24 @@ class ModelStore:
 
 
 def check(model: RankModel, manifest: Any, latent: Any = None) -> None:
-    """Refuse a model trained for another embedder than the index's, or one that reads latent terms
-    other than ``latent``'s (or any, when ``latent`` is None)."""
+    """Refuse a model trained for another embedder than the index's, or one whose latent terms the service
+    cannot give it (``check_latent``)."""
     want = model.meta.get("embedder")
     if want and want != manifest.embedder:
         raise RankModelError(f"the ranking model {model.version} was trained with embedder {want}, the index "
                              f"uses {manifest.embedder}: {RETRAIN}")
-    if model.uses_latent and latent is None:
+    check_latent(model, latent)
+
+
+def check_latent(model: RankModel, latent: Any) -> None:
+    """Refuse a model that reads latent terms when ``latent`` (the service's, ``assistant.latent``) is None
+    or another recipe than the one it was trained on."""
+    if not model.uses_latent:
+        return
+    if latent is None:
         raise RankModelError(f"the ranking model {model.version} reads latent terms, which this service has "
                              "not (its embedder has no sparse head): run `assistant rank train "
                              "--no-latent-terms` to build one without them")
-    if model.uses_latent and model.meta.get("latent", latent.name) != latent.name:
+    if model.meta.get("latent", latent.name) != latent.name:
         raise RankModelError(f"the ranking model {model.version} read latent terms {model.meta.get('latent')}, "
                              f"this service has {latent.name}: {RETRAIN}")
