@@ -19,7 +19,7 @@ from assistant.advisor import grounding
 from assistant.advisor.lists import list_items, numbered_gaps
 from assistant.advisor.periods import PeriodLooks
 from assistant.advisor.quantities import BenefitLooks
-from assistant.advisor.sections import given_lead
+from assistant.advisor.sections import apply_lead, given_lead
 from assistant.errors import AssistantError
 from assistant.text import phones
 from assistant.text.links import WEB_ADDRESS
@@ -171,7 +171,8 @@ class ExtractiveGenerator:
     no word with the manual (another language, a situation told in everyday words) still gets them. And
     where to ask: the entry's contact line and, when that line gives no number, the sentence that does; a
     website named without its address ('…누리집에서 신청') brings the sentence that gives it (``site_sentence``).
-    The lead of the manual's 내용 paragraph is always quoted (``sections.given_lead``), and a chosen list
+    The leads of the manual's 내용 and 신청방법 paragraphs are always quoted (``sections.given_lead``,
+    ``sections.apply_lead``), and a chosen list
     intro ('…의 지원내용은 다음과 같습니다.') brings the sentences it announces (``lists.list_items``), and two
     quoted steps of a numbered procedure bring the short steps between them (``lists.numbered_gaps``). A sentence
     the manual repeats word for word (the same phone line closing two paragraphs) is said once."""
@@ -232,6 +233,9 @@ class ExtractiveGenerator:
         lead = given_lead(entry.content, cands) if "support" in self.always else None
         if lead in cands:
             chosen.add(lead)  # the manual's own '…지원내용은 …': a cap or a fee alone does not say what is given
+        how = apply_lead(entry.content, cands) if "how" in self.always else None
+        if how in cands:
+            chosen.add(how)  # the manual's own '…신청방법은 …': a title or a 신청문의 line with 신청 in it does not say how
         contact = contact_sentence(cands)
         if contact and not any(phones.gives_phone(c) or c.startswith(_CONTACT_LABELS) for c in chosen):
             chosen.add(contact)  # where to send the caller: the counselor always needs it

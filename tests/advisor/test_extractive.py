@@ -311,6 +311,36 @@ def test_a_who_paragraph_naming_details_is_not_taken_for_what_is_given():
     assert given_lead(ENTRY.content, split_sentences(ENTRY.content)) is None  # one block, no 내용 paragraph: nothing to add
 
 
+REGISTRATION = EntryRecord(
+    entry_id="d", title="장애인 등록신청", scope=Scope.national,
+    content=("장애인 등록신청 대상은 일상생활에 제약을 받는 사람입니다.\n\n"
+             "장애인 등록신청 내용은 장애인등록증 발급입니다.\n\n"
+             "장애인 등록신청 신청방법은 본인 또는 보호자가 거주지 읍면동 주민센터에 신청하시면 됩니다.\n"
+             "민원인 제출 서류는 다음과 같습니다.\n1. 사진 1장\n2. 장애정도 심사용 진단서\n\n"
+             "장애인 등록신청 신청문의는 주소지 읍면동 주민센터 또는 보건복지상담센터(129)로 하시면 됩니다."),
+)
+
+
+@pytest.mark.parametrize("question", ["아이가 자폐 진단을 받았는데 복지카드 받으려면 어떤 절차를 거쳐야 해요?",
+                                      "My child has autism. What should we do?"])
+def test_the_card_says_how_to_apply_in_the_manuals_own_words(question):
+    """'신청' in the title ('장애인 등록신청') and in the contact line ('신청문의는 …') looked like "how to
+    apply", so the manual's 신청방법 sentence never reached the card, asked or not."""
+    text = card(question, REGISTRATION)
+    assert "보호자가 거주지 읍면동 주민센터에 신청하시면" in text and "129" in text
+
+
+def test_the_apply_lead_is_the_paragraph_that_names_it_first():
+    from assistant.advisor.sections import apply_lead
+    from assistant.text.sentences import split_sentences
+
+    content = REGISTRATION.content
+    assert apply_lead(content, split_sentences(content)).startswith("장애인 등록신청 신청방법은")
+    who = "청년월세 대상은 청년이며, 신청은 다음과 같습니다.\n1. 복지로"
+    assert apply_lead(who, split_sentences(who)) is None  # a who paragraph that goes on to the how
+    assert apply_lead(ENTRY.content, split_sentences(ENTRY.content)) is None  # one block: nothing to add
+
+
 def test_a_sentence_the_manual_repeats_is_said_once():
     entry = EntryRecord(
         entry_id="r", title="긴급복지", scope=Scope.national,
