@@ -119,6 +119,8 @@ def eval_run(
             typer.echo(f"  type={name:<12} n={m['n']:<4} key facts {fmt(m['key_fact_coverage'])}  citation P "
                        f"{fmt(m['citation_precision'])}  false abst. {fmt(m['false_abstention_rate'])}  "
                        f"abst. recall {fmt(m['abstention_recall'])}")
+        spans = [f"{k.split('.', 1)[1]} {v['low']:.3f}–{v['high']:.3f}" for k, v in summary["intervals"].items()]
+        typer.echo(f"95% intervals over questions (another set of this size could score): {', '.join(spans)}")
         typer.echo(f"run written to {out}")
     for f in failed:
         echo_err(f.message)

@@ -67,6 +67,20 @@ class AnswerCase:
                    str(d.get("declined_by", "")))
 
 
+def case_of(row: Mapping[str, Any]) -> AnswerCase:
+    """The answer metrics' view of a ``results.jsonl`` row."""
+    return AnswerCase(
+        qid=row["qid"], gold=tuple(row["gold"]), key_facts=tuple(row["key_facts"]), text=row["answer"],
+        abstained=row["abstained"], cited=tuple(c["entry_id"] for c in row["citations"]),
+        sentences=row["grounding"]["sentences"], supported=row["grounding"]["supported"],
+        numbers=tuple(row["numbers"]), numbers_missing=tuple(row["numbers_missing"]),
+        latency_ms=row["latency_ms"]["total"],
+        groups={"type": row["type"], "lang": row["lang"],
+                "region": row["region"].split()[0] if row["region"] else "(none)"},
+        declined_by=row.get("declined_by", ""),
+    )
+
+
 def check_numbers(answer: str, cited_texts: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The answer's numbers and those of them that no cited text contains (number formats normalised;
     citation markers such as [1] are not numbers)."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from assistant.evals import uncertainty
+
 
 def _coverage(row: Mapping[str, Any]) -> float | None:
     found = row.get("key_facts_found") or []
@@ -105,10 +107,19 @@ def compare_runs(meta_a: Mapping[str, Any], rows_a: Sequence[Mapping[str, Any]],
         "n_shared": len(shared), "only_a": sorted(by_a.keys() - by_b.keys()), "only_b": sorted(by_b.keys() - by_a.keys()),
         "scores": {k: {"a": fa[k], "b": fb[k], "delta": round(fb[k] - fa[k], 4)} for k in fa if k in fb},
         "questions": questions,
+        # per headline score: questions better / worse, and whether the change is beyond noise
+        "significance": uncertainty.compare(rows_a, rows_b),
         "entries_changed": changed,
         "entries_only_in_a": sorted(va.keys() - vb.keys()),
         "entries_only_in_b": sorted(vb.keys() - va.keys()),
     }
+
+
+def _noise(p: Mapping[str, Any] | None) -> str:
+    """'  3 better, 1 worse, p = 0.63: within noise' for one score's paired comparison."""
+    if not p or p["verdict"] == "same":
+        return ""
+    return f"  {p['better']} better, {p['worse']} worse, p = {p['p']:.2f}: {p['verdict']}"
 
 
 def render_comparison(c: Mapping[str, Any], *, limit: int = 30) -> str:
@@ -116,9 +127,10 @@ def render_comparison(c: Mapping[str, Any], *, limit: int = 30) -> str:
     lines = [f"KB version {c['kb_version']['a']} → {c['kb_version']['b']}; code {str(c['code']['a'])[:10]} → "
              f"{str(c['code']['b'])[:10]}; {c['n_shared']} shared questions"
              + ("" if c["same_dataset"] else " (the query files differ)")]
+    sig = c.get("significance") or {}
     for k, s in c["scores"].items():
         if s["delta"] and not k.startswith("answer.latency"):
-            lines.append(f"  {k:<36} {s['a']:.4f} → {s['b']:.4f} ({s['delta']:+.4f})")
+            lines.append(f"  {k:<36} {s['a']:.4f} → {s['b']:.4f} ({s['delta']:+.4f})" + _noise(sig.get(k)))
     for kind in ("regressed", "mixed", "improved"):
         items = c["questions"][kind]
         lines.append(f"{kind}: {len(items)}")

@@ -24,10 +24,11 @@ from typing import Any
 
 from assistant.advisor.service import Advisor
 from assistant.errors import AssistantError
-from assistant.evals.answers import AnswerCase, answer_report, check_numbers
+from assistant.evals.answers import answer_report, case_of, check_numbers
 from assistant.evals.datasets import EvalQuery
 from assistant.evals.normalize import fact_covered
 from assistant.evals.retrieval import NoQuestionEvaluated, region_group, retrieval_report, row_error
+from assistant.evals.uncertainty import intervals
 from assistant.files import replace_atomic
 from assistant.index.snapshot import IndexHolder, Snapshot
 
@@ -105,24 +106,11 @@ def evaluate_one(advisor: Advisor, q: EvalQuery, *, top_k: int) -> dict[str, Any
     }
 
 
-def case_of(row: dict[str, Any]) -> AnswerCase:
-    """The answer metrics' view of a ``results.jsonl`` row."""
-    return AnswerCase(
-        qid=row["qid"], gold=tuple(row["gold"]), key_facts=tuple(row["key_facts"]), text=row["answer"],
-        abstained=row["abstained"], cited=tuple(c["entry_id"] for c in row["citations"]),
-        sentences=row["grounding"]["sentences"], supported=row["grounding"]["supported"],
-        numbers=tuple(row["numbers"]), numbers_missing=tuple(row["numbers_missing"]),
-        latency_ms=row["latency_ms"]["total"],
-        groups={"type": row["type"], "lang": row["lang"],
-                "region": row["region"].split()[0] if row["region"] else "(none)"},
-        declined_by=row.get("declined_by", ""),
-    )
-
-
 def summarize_rows(queries: Sequence[EvalQuery], rows: Sequence[dict[str, Any]], top_k: int,
                    errors: Sequence[dict[str, str]] = ()) -> dict[str, Any]:
     """{"retrieval": as ``eval retrieval --json``, "answer": the answer metrics, "errors": the questions
-    left out (qid, reason)}, from the rows alone (questions without a row are not scored)."""
+    left out (qid, reason), "intervals": the headline scores' 95 % bootstrap intervals}, from the rows alone
+    (questions without a row are not scored)."""
     done = {r["qid"] for r in rows}
     queries = [q for q in queries if q.qid in done]
     run = {r["qid"]: r["ranked"] for r in rows}
@@ -131,7 +119,8 @@ def summarize_rows(queries: Sequence[EvalQuery], rows: Sequence[dict[str, Any]],
                                  top_k=top_k, per_query=per_query)
     retrieval.pop("per_query")
     retrieval.pop("errors")
-    return {"retrieval": retrieval, "answer": answer_report([case_of(r) for r in rows]), "errors": list(errors)}
+    return {"retrieval": retrieval, "answer": answer_report([case_of(r) for r in rows]), "errors": list(errors),
+            "intervals": intervals(rows)}
 
 
 def advisor_over(advisor: Advisor, snapshot: Snapshot | None = None) -> Advisor:

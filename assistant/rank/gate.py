@@ -24,16 +24,15 @@ False
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
+from assistant.evals.uncertainty import p_worse
+
 RULES = ("paired", "strict")
-EXACT_UP_TO = 16       # changed questions: 2**16 sign patterns enumerated exactly
-SAMPLES = 20_000       # otherwise, this many random sign patterns (fixed seed)
 
 
 @dataclass(frozen=True)
@@ -52,20 +51,6 @@ class GateDecision:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def p_worse(diffs: Sequence[float], *, samples: int = SAMPLES, seed: int = 0) -> float:
-    """One-sided paired sign-flip test: the share of sign patterns whose mean is at most the observed one."""
-    d = np.asarray([x for x in diffs if x != 0], dtype=np.float64)
-    if len(d) == 0:
-        return 1.0
-    at_most = d.sum() + 1e-9  # sums order the patterns as means do; the tolerance counts equal sums in
-    if len(d) <= EXACT_UP_TO:
-        signs = np.array(list(itertools.product((1.0, -1.0), repeat=len(d))))
-        return float(np.mean(signs @ d <= at_most))
-    rng = np.random.default_rng(seed)
-    signs = rng.choice((1.0, -1.0), size=(samples, len(d)))
-    return float((np.sum(signs @ d <= at_most) + 1) / (samples + 1))
 
 
 def decide(candidate_rr: Sequence[float], baseline_rr: Sequence[float], *, rule: str = "paired",

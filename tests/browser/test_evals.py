@@ -264,12 +264,20 @@ def test_the_qa_tab_lists_runs_shows_one_compares_and_queues_a_run(open_page: An
     failed = page.locator("#eval-questions li").count()
     assert 1 <= failed < total and page.locator("#eval-questions li:not(.failed)").count() == 0
     page.locator("#eval-questions li summary").first.click()
+    shown = server.api("GET", f"/v1/evals/{failing['id']}", role="qa").json()["summary"]["intervals"]["retrieval.hit@1"]
+    assert page.inner_text("#eval-scores tr[data-metric='retrieval.hit@1'] td.ci") == \
+        f"{shown['low']:.3f}–{shown['high']:.3f}", "each score with how far another set of its size could move it"
     screenshot(page, "editor-eval-run")
 
     page.click("#eval-compare-btn")
     page.wait_for_selector("#eval-compare-scores")
     assert page.locator("#eval-compare-regressed li").count() >= 1
-    assert "worse" in (page.get_attribute("#eval-compare-scores tr[data-metric='retrieval.hit@1']", "class") or "")
+    row = "#eval-compare-scores tr[data-metric='retrieval.hit@1']"
+    assert "worse" in (page.get_attribute(row, "class") or "")
+    sig = server.api("GET", f"/v1/evals/{failing['id']}/compare", role="qa").json()["significance"]["retrieval.hit@1"]
+    assert page.get_attribute(row, "data-verdict") == sig["verdict"] and sig["worse"] >= 1
+    assert f"▼{sig['worse']}" in page.inner_text(f"{row} td.verdict")
+    assert f"나빠진 질문 {sig['worse']}개" in (page.get_attribute(f"{row} td.verdict", "title") or "")
     page.locator("#eval-compare").scroll_into_view_if_needed()
     screenshot(page, "editor-eval-compare")
 

@@ -72,6 +72,10 @@ def test_eval_run_writes_results_and_what_it_ran_on(env, query_file, tmp_path):
     assert {"p50", "p95"} == set(printed["answer"]["latency_ms"])
     assert {"direct", "oos", "foreign"} == set(printed["answer"]["by_type"])
     assert {"by_lang", "by_region"} <= set(printed["answer"])
+    ci = printed["intervals"]  # each headline score with its 95% interval over these questions
+    assert ci["retrieval.hit@1"]["score"] == printed["retrieval"]["overall"]["hit@1"]
+    assert ci["answer.key_fact_coverage"]["score"] == printed["answer"]["key_fact_coverage"]
+    assert all(v["low"] <= v["score"] <= v["high"] for v in ci.values()) and ci["retrieval.mrr@10"]["n"] == 7
     meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
     for key in ("kb_version", "index_manifest", "embedder", "generators", "prompt_version", "code", "dataset"):
         assert meta[key] not in (None, "", {}), key
@@ -89,6 +93,7 @@ def test_eval_run_writes_results_and_what_it_ran_on(env, query_file, tmp_path):
     assert cmp.exit_code == 0, cmp.output
     c = json.loads(cmp.stdout)
     assert c["same_dataset"] and not any(c["questions"].values()) and c["entries_changed"] == []
+    assert {s["verdict"] for s in c["significance"].values()} == {"same"}
 
     rep = invoke(env, "eval", "report", str(tmp_path / "runs" / "r2"))
     assert rep.exit_code == 0, rep.output

@@ -104,25 +104,49 @@ function triggerText(t) {
   }).join("; ");
 }
 
-/** A table of scores: before, after and the change (worse in red, better in green). */
-export function scoresTable(before, after, { id, keys } = {}) {
+const VERDICT_LABEL = { "within noise": "우연 범위", better: "유의하게 좋아짐", worse: "유의하게 나빠짐" };
+
+/** "0.926–0.981": the score's 95% bootstrap interval over questions, when the run has one. */
+function intervalText(ci) {
+  return ci ? `${fmtScore(ci.low)}–${fmtScore(ci.high)}` : "";
+}
+
+/** "우연 범위 · p 0.63 · ▲3 ▼1": whether a change is beyond what chance gives, and the questions it rests on. */
+function verdictText(sig) {
+  if (!sig || sig.verdict === "same") return "";
+  return `${VERDICT_LABEL[sig.verdict] || sig.verdict} · p ${Number(sig.p).toFixed(2)} · ▲${sig.better} ▼${sig.worse}`;
+}
+
+function verdictTitle(sig) {
+  return sig && sig.verdict !== "same" ? `좋아진 질문 ${sig.better}개, 나빠진 질문 ${sig.worse}개 (공통 질문 ${sig.n}개)` : null;
+}
+
+/** A table of scores: before, after and the change (worse in red, better in green). ``intervals``: a run's
+ * 95% intervals (shown beside its scores); ``significance``: per score, whether the change is beyond noise. */
+export function scoresTable(before, after, { id, keys, intervals, significance } = {}) {
   const all = keys || [...new Set([...HEADLINE.filter((k) => k in (after || {}) || k in (before || {})),
     ...Object.keys(after || {}), ...Object.keys(before || {})])];
-  if (!before) {  // one run on its own: just its scores
+  if (!before) {  // one run on its own: its scores, and how far each could move on another set of its size
+    const ci = intervals || {};
     return el("table", { class: "scores", id },
-      el("thead", {}, el("tr", {}, el("th", {}, "지표"), el("th", {}, "점수"))),
-      el("tbody", {}, all.map((k) => el("tr", { dataset: { metric: k } }, el("th", {}, metricLabel(k)), el("td", {}, fmtScore(after?.[k], k))))));
+      el("thead", {}, el("tr", {}, el("th", {}, "지표"), el("th", {}, "점수"),
+        intervals ? el("th", { title: "같은 크기의 다른 질문 세트라면 점수가 95% 확률로 들어올 범위 (질문 부트스트랩)" }, "95% 구간") : null)),
+      el("tbody", {}, all.map((k) => el("tr", { dataset: { metric: k } }, el("th", {}, metricLabel(k)), el("td", {}, fmtScore(after?.[k], k)),
+        intervals ? el("td", { class: "ci" }, intervalText(ci[k])) : null))));
   }
+  const sig = significance || {};
   return el("table", { class: "scores", id },
-    el("thead", {}, el("tr", {}, el("th", {}, "지표"), el("th", {}, "이전"), el("th", {}, "이후"), el("th", {}, "변화"))),
+    el("thead", {}, el("tr", {}, el("th", {}, "지표"), el("th", {}, "이전"), el("th", {}, "이후"), el("th", {}, "변화"),
+      significance ? el("th", { title: "같은 질문의 이전·이후를 짝지어 본 부호 뒤집기 검정 (양측, p < 0.05면 유의)" }, "판정") : null)),
     el("tbody", {}, all.map((k) => {
       const a = before?.[k];
       const b = after?.[k];
       const delta = typeof a === "number" && typeof b === "number" ? b - a : null;
       const dir = direction(k, delta);
-      return el("tr", { class: dir, dataset: { metric: k } },
+      return el("tr", { class: dir, dataset: { metric: k, verdict: sig[k]?.verdict || "" } },
         el("th", {}, metricLabel(k)), el("td", {}, fmtScore(a, k)), el("td", {}, fmtScore(b, k)),
-        el("td", { class: `delta ${dir}` }, delta === null ? "—" : fmtDelta(delta, k)));
+        el("td", { class: `delta ${dir}` }, delta === null ? "—" : fmtDelta(delta, k)),
+        significance ? el("td", { class: "verdict", title: verdictTitle(sig[k]) }, verdictText(sig[k])) : null);
     })));
 }
 
@@ -589,7 +613,7 @@ async function showRun(runId, { scroll = true } = {}) {
     run.gates?.length ? gatesBox(run.gates, "eval-gates") : null,
     run.status === "done" ? [
       el("div", { class: "box-title", style: "margin-top:8px" }, "주요 점수"),
-      scoresTable(null, run.scores, { id: "eval-scores" }),
+      scoresTable(null, run.scores, { id: "eval-scores", intervals: run.summary?.intervals }),
       el("div", { class: "box-title", style: "margin-top:8px" }, "유형별"),
       groupTable(run.summary, "by_type", "유형", TYPE_LABEL, "eval-by-type"),
       el("div", { class: "box-title", style: "margin-top:8px" }, "언어별"),
@@ -641,7 +665,7 @@ async function showCompare(runId, box) {
   put(box,
     el("div", { class: "quiet" }, `실행 #${c.with_id} → #${c.run_id} · KB 버전 ${c.kb_version.a} → ${c.kb_version.b} · 공통 질문 ${c.n_shared}개`
       + (c.same_dataset ? "" : " · 질문 파일이 다릅니다")),
-    scoresTable(before, after, { id: "eval-compare-scores", keys }),
+    scoresTable(before, after, { id: "eval-compare-scores", keys, significance: c.significance || {} }),
     el("div", { class: "box-title", style: "margin-top:8px" }, `나빠진 질문 ${q.regressed.length}개`),
     q.regressed.length ? questionList(q.regressed, "regressed", "eval-compare-regressed")
       : el("p", { class: "status", id: "eval-compare-regressed" }, "나빠진 질문 없음"),
