@@ -139,6 +139,14 @@ def _headline(summary: Mapping[str, Any]) -> list[tuple[str, float]]:
     return out
 
 
+def _intervals(meta: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """'0.926–0.981' per headline score: the run's own intervals, or computed from its rows (older runs)."""
+    from assistant.evals.uncertainty import intervals
+
+    ci = meta["summary"].get("intervals") or (intervals(rows) if rows else {})
+    return {k: f"{v['low']:.3f}–{v['high']:.3f}" for k, v in ci.items()}
+
+
 def _trend_points(runs: Sequence[tuple[str, Mapping[str, Any]]]) -> list[tuple[str, dict[str, float]]]:
     pts = []
     for name, meta in runs:
@@ -156,6 +164,7 @@ def markdown_summary(meta: Mapping[str, Any], rows: Sequence[Mapping[str, Any]],
     s = meta["summary"]
     a, r = s["answer"], s["retrieval"]
     code = meta.get("code") or {}
+    ci = _intervals(meta, rows)
     lines = [
         f"# Eval run {meta.get('run_id', '')}",
         "",
@@ -164,12 +173,12 @@ def markdown_summary(meta: Mapping[str, Any], rows: Sequence[Mapping[str, Any]],
         f"prompt {meta.get('prompt_version')}",
         f"- code {code.get('package')} {str(code.get('git_commit'))[:10]}{' (dirty)' if code.get('git_dirty') else ''}",
         "",
-        "| metric | value |",
-        "|---|---|",
-        *[f"| {k} | {v:.3f} |" for k, v in _headline(s)],
-        f"| answer.unsupported_sentences | {a['overall']['unsupported_sentences']} |",
-        f"| answer latency p50 / p95 ms | {a['latency_ms']['p50']} / {a['latency_ms']['p95']} |",
-        f"| retrieval latency p50 / p95 ms | {r['latency_ms']['p50']} / {r['latency_ms']['p95']} |",
+        "| metric | value | 95% interval over questions |",
+        "|---|---|---|",
+        *[f"| {k} | {v:.3f} | {ci.get(k, '')} |" for k, v in _headline(s)],
+        f"| answer.unsupported_sentences | {a['overall']['unsupported_sentences']} | |",
+        f"| answer latency p50 / p95 ms | {a['latency_ms']['p50']} / {a['latency_ms']['p95']} | |",
+        f"| retrieval latency p50 / p95 ms | {r['latency_ms']['p50']} / {r['latency_ms']['p95']} | |",
         "",
         "## By type",
         "",
@@ -193,7 +202,8 @@ def html_report(meta: Mapping[str, Any], rows: Sequence[Mapping[str, Any]],
     a, r = s["answer"], s["retrieval"]
     by_type = {t: {**m, "mrr@10": r["by_type"].get(t, {}).get("mrr@10")} for t, m in a["by_type"].items()}
     latencies = [float(x["latency_ms"]["total"]) for x in rows]
-    table = "".join(f"<tr><td>{_e(k)}</td><td>{v:.3f}</td></tr>" for k, v in _headline(s))
+    ci = _intervals(meta, rows)
+    table = "".join(f"<tr><td>{_e(k)}</td><td>{v:.3f}</td><td>{_e(ci.get(k, ''))}</td></tr>" for k, v in _headline(s))
     qrows = "".join(
         f"<tr><td>{_e(x['qid'])}</td><td>{_e(x['type'])}</td><td>{_e(x.get('rank') or '-')}</td>"
         f"<td>{sum(x['key_facts_found'])}/{len(x['key_facts_found'])}</td><td>{'yes' if x['abstained'] else ''}</td>"
@@ -209,8 +219,8 @@ pre{{background:#f6f6f6;padding:1em;white-space:pre-wrap}}</style></head><body>
 <p>Dataset {_e(meta['dataset']['path'])} ({meta['dataset']['n']} questions) · KB version {_e(meta.get('kb_version'))} ·
 embedder {_e(meta.get('embedder'))} · generators {_e(', '.join(meta.get('generators', [])))} · prompt {_e(meta.get('prompt_version'))}
 · code {_e((meta.get('code') or {}).get('git_commit'))}</p>
-<h2>Scores</h2><table>{table}
-<tr><td>answer.unsupported_sentences</td><td>{a['overall']['unsupported_sentences']}</td></tr></table>
+<h2>Scores</h2><table><tr><th>metric</th><th>value</th><th>95% interval over questions</th></tr>{table}
+<tr><td>answer.unsupported_sentences</td><td>{a['overall']['unsupported_sentences']}</td><td></td></tr></table>
 <h2>By type</h2>{bar_chart(by_type, ["mrr@10", "key_fact_coverage", "citation_precision", "abstention_recall"])}
 <h2>Latency per question (retrieval + answer)</h2>
 <p>p50 {a['latency_ms']['p50']} ms · p95 {a['latency_ms']['p95']} ms</p>{histogram(latencies)}

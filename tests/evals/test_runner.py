@@ -100,7 +100,10 @@ def test_eval_run_writes_results_and_what_it_ran_on(env, query_file, tmp_path):
     page = (tmp_path / "runs" / "r2" / "report.html").read_text(encoding="utf-8")
     assert page.count("<svg") >= 3 and "<script" not in page and "http" not in page.split("<body>", 1)[1][:200]
     assert "Trend over recent runs (2)" in page
-    assert (tmp_path / "runs" / "r2" / "report.md").read_text(encoding="utf-8").startswith("# Eval run")
+    md = (tmp_path / "runs" / "r2" / "report.md").read_text(encoding="utf-8")
+    assert md.startswith("# Eval run")
+    hit1 = printed["intervals"]["retrieval.hit@1"]
+    assert f"| retrieval.hit@1 | {hit1['score']:.3f} | {hit1['low']:.3f}–{hit1['high']:.3f} |" in md
 
 
 def test_gates_fail_with_one_line_each_and_exit_nonzero(env, query_file, tmp_path):
