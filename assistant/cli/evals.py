@@ -30,6 +30,18 @@ def echo_row_errors(errors: list[dict[str, str]]) -> None:
 QUERIES_HELP = "Query file, one JSON object per line [default: ASSISTANT_EVAL_QUERIES, HOME/evals/dev/queries.jsonl]"
 
 
+def run_meta(rt: Any, advisor: Any, queries: Path, n_queries: int, top_k: int) -> dict[str, Any]:
+    """What a run ran on (``runner.run_metadata``) with the ranking settings that shape it."""
+    from assistant.evals.runner import run_metadata
+
+    s = rt.settings
+    return run_metadata(advisor, queries_path=queries, n_queries=n_queries, top_k=top_k,
+                        kb_version=advisor.retriever.holder.snapshot.kb_version, root=ROOT,
+                        settings={"rrf_k": s.rrf_k, "weight_lexical": s.weight_lexical, "weight_dense": s.weight_dense,
+                                  "weight_local": s.weight_local, "weight_national": s.weight_national,
+                                  "candidate_k": s.candidate_k, "llm_model": s.llm_model or None})
+
+
 @app.command("retrieval")
 def eval_retrieval(
     queries: Annotated[Path | None, typer.Option(help=QUERIES_HELP)] = None,
@@ -78,7 +90,7 @@ def eval_run(
     """Run retrieval and the advisor on every question; write per-question results and what the run ran on."""
     from assistant.evals.datasets import load_queries
     from assistant.evals.gates import check_gates, load_gates
-    from assistant.evals.runner import advisor_over, evaluate_answers, now_utc, prepare_out_dir, run_metadata, write_run
+    from assistant.evals.runner import advisor_over, evaluate_answers, now_utc, prepare_out_dir, write_run
 
     gates = load_gates(gate) if gate else []  # a bad gates file fails before minutes of work
     queries = queries or Settings().eval_queries
@@ -91,14 +103,8 @@ def eval_run(
     with tqdm(total=len(qs), desc="questions", disable=as_json or None) as bar:
         rows, summary = evaluate_answers(advisor, qs, top_k=top_k, progress=bar.update)
     echo_row_errors(summary["errors"])
-    s = rt.settings
     meta = {"run_id": out.name, "started_at": started, "finished_at": now_utc(),
-            **run_metadata(advisor, queries_path=queries, n_queries=len(qs), top_k=top_k,
-                           kb_version=advisor.retriever.holder.snapshot.kb_version, root=ROOT,
-                           settings={"rrf_k": s.rrf_k, "weight_lexical": s.weight_lexical, "weight_dense": s.weight_dense,
-                                     "weight_local": s.weight_local, "weight_national": s.weight_national,
-                                     "candidate_k": s.candidate_k, "llm_model": s.llm_model or None}),
-            "summary": summary}
+            **run_meta(rt, advisor, queries, len(qs), top_k), "summary": summary}
     failed = check_gates(gates, summary)
     if gate:
         meta["gates"] = {"file": str(gate), "failed": [f.message for f in failed]}
@@ -126,6 +132,49 @@ def eval_run(
         echo_err(f.message)
     if failed:
         raise typer.Exit(1)
+
+
+@app.command("sets")
+def eval_sets(
+    sets_file: Annotated[Path | None, typer.Option("--sets-file", help="The sets registry (TOML) "
+                                                   "[default: HOME/evals/sets.toml]")] = None,
+    names: Annotated[list[str] | None, typer.Option("--set", help="A set to score (repeatable; default: all)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Also keep each set's run as OUT/<set> (for eval compare)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout")] = False,
+) -> None:
+    """Score every question set on one index, side by side: each score with its 95% interval, hit@1 per type,
+    and the gap between the training sets and the held-out ones (aggregates only)."""
+    from assistant.evals.datasets import load_queries
+    from assistant.evals.runner import advisor_over, evaluate_answers, now_utc, prepare_out_dir, write_run
+    from assistant.evals.sets import load_sets, pick, render, side_by_side
+
+    registry = sets_file or Settings().home / "evals" / "sets.toml"
+    chosen = pick(load_sets(registry), names or [])
+    present = [s for s in chosen if s.path.is_file()]
+    for s in chosen:
+        if s not in present:  # named on the command line: an error; from the registry: said and skipped
+            if names:
+                raise typer.BadParameter(f"set {s.name!r}: no file at {s.path}", param_hint="--set")
+            echo_err(f"{s.name}: no file at {s.path}; skipped")
+    loaded = [(s, load_queries(s.path)) for s in present]  # every file is read before minutes of work
+    if out:
+        for s, _ in loaded:
+            prepare_out_dir(out / s.name)
+    rt = runtime()
+    rt.start()
+    advisor = advisor_over(rt.advisor)  # one snapshot for every set
+    results = []
+    for s, qs in loaded:
+        started = now_utc()
+        with tqdm(total=len(qs), desc=s.name, disable=as_json or None) as bar:
+            rows, summary = evaluate_answers(advisor, qs, top_k=10, progress=bar.update)
+        echo_row_errors(summary["errors"])
+        if out:
+            write_run(out / s.name, rows, {"run_id": s.name, "started_at": started, "finished_at": now_utc(),
+                                           **run_meta(rt, advisor, s.path, len(qs), 10), "summary": summary})
+        results.append((s, summary))
+    table = side_by_side(results)
+    typer.echo(json.dumps(table, ensure_ascii=False) if as_json else render(table))
 
 
 @app.command("compare")

@@ -146,3 +146,29 @@ def test_beir_export_and_import_round_trip(env, query_file, tmp_path):
     r = invoke(env, "eval", "import-beir", str(tmp_path / "beir"), "--out", str(tmp_path / "back.jsonl"))
     assert r.exit_code == 0, r.output
     assert load_queries(tmp_path / "back.jsonl") == load_queries(query_file)
+
+
+def test_eval_sets_scores_each_set_side_by_side_and_keeps_runs_compare_reads(env, query_file, tmp_path):
+    registry = tmp_path / "sets.toml"
+    registry.write_text(f'[[set]]\nname = "mine"\npath = "{query_file}"\nrole = "training"\n'
+                        f'[[set]]\nname = "untouched"\npath = "{query_file}"\nrole = "held-out"\n'
+                        '[[set]]\nname = "gone"\npath = "nowhere.jsonl"\nrole = "held-out"\n', encoding="utf-8")
+    out = tmp_path / "sets"
+    r = invoke(env, "eval", "sets", "--sets-file", str(registry), "--out", str(out), "--json")
+    assert r.exit_code == 0, r.output
+    table = json.loads(r.stdout)
+    assert [s["set"] for s in table["sets"]] == ["mine", "untouched"] and "gone: no file at" in r.stderr
+    mine, untouched = table["sets"]
+    assert mine["hit@1"] == untouched["hit@1"] and mine["n"] == 7 and mine["questions"] == 8
+    assert table["hit@1_by_role"]["training"] == table["hit@1_by_role"]["held-out"] == mine["hit@1"]
+    lo, hi = mine["intervals"]["hit@1"]
+    assert lo <= mine["hit@1"] <= hi
+    cmp = invoke(env, "eval", "compare", str(out / "mine"), str(out / "untouched"), "--json")
+    assert cmp.exit_code == 0, cmp.output
+    assert not any(json.loads(cmp.stdout)["questions"].values())
+    text = invoke(env, "eval", "sets", "--sets-file", str(registry), "--set", "untouched")
+    assert text.exit_code == 0 and "| untouched | held-out | 8 | 7 |" in text.stdout and "| mine |" not in text.stdout
+    missing = invoke(env, "eval", "sets", "--sets-file", str(registry), "--set", "gone")
+    assert missing.exit_code != 0 and "no file at" in missing.output
+    unknown = invoke(env, "eval", "sets", "--sets-file", str(registry), "--set", "other")
+    assert unknown.exit_code != 0 and "unknown set 'other'" in str(unknown.exception or unknown.output)
