@@ -18,7 +18,6 @@ it is loaded (before a run spends minutes), so a typo is an error, not a gate th
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 from assistant.errors import AssistantError
 from assistant.evals.answers import ANSWER_METRICS
 from assistant.evals.metrics import RETRIEVAL_METRICS
+from assistant.evals.tomlfile import read_toml
 
 
 class GateError(AssistantError):
@@ -94,13 +94,7 @@ def parse_gates(data: Mapping[str, Any], source: str) -> list[Gate]:
 
 
 def load_gates(path: Path) -> list[Gate]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise GateError(f"cannot read gates file {path}: {exc}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise GateError(f"{path}: not valid TOML ({exc})") from exc
-    return parse_gates(data, str(path))
+    return parse_gates(read_toml(path, GateError, "gates file"), str(path))
 
 
 def lookup(summary: Mapping[str, Any], path: str) -> float | None:

@@ -17,13 +17,13 @@ ones, pooled over their questions: the number that says whether a change general
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
+from assistant.evals.tomlfile import read_toml
 
 ROLES = ("training", "validation", "held-out")
 #: the per-set columns, as (label, summary path); intervals are added for those ``uncertainty`` has
@@ -45,13 +45,7 @@ class EvalSet:
 
 
 def load_sets(path: Path) -> list[EvalSet]:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SetsError(f"cannot read the sets registry {path}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise SetsError(f"{path} is not valid TOML: {exc}") from exc
-    return parse_sets(raw, path)
+    return parse_sets(read_toml(path, SetsError, "the sets registry"), path)
 
 
 def parse_sets(raw: Mapping[str, Any], path: Path) -> list[EvalSet]:
@@ -74,7 +68,7 @@ def parse_sets(raw: Mapping[str, Any], path: Path) -> list[EvalSet]:
 
 def pick(sets: Sequence[EvalSet], names: Sequence[str]) -> list[EvalSet]:
     """The sets named (all when none is), in the registry's order; an unknown name is an error."""
-    known = {s.name for s in sets}
+    known = [s.name for s in sets]
     unknown = [n for n in names if n not in known]
     if unknown:
         raise SetsError(f"unknown set {', '.join(map(repr, unknown))}; the registry has: {', '.join(known)}")
