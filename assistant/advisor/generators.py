@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant.advisor import grounding
-from assistant.advisor.lists import list_items, numbered_gaps
+from assistant.advisor.lists import list_items, marked_items, numbered_gaps
 from assistant.advisor.periods import PeriodLooks
 from assistant.advisor.quantities import BenefitLooks
 from assistant.advisor.sections import apply_lead, given_lead
@@ -71,6 +71,14 @@ INTENTS: dict[str, tuple[re.Pattern[str], Looks]] = {
     "who": (re.compile(r"대상|누가|누구|나이|자격|조건|해당|who|eligib|\bage\b|谁|资格|条件|年龄|誰|対象|資格|年齢|"
                        r"\bai\b|điều kiện|tuổi|хэн\b|болзол|шаардлага|хамрагд|эрхтэй", re.I),
             re.compile(r"대상|\d+\s*세|이하|이상|소득")),
+    # what to bring: one of the commonest things a caller asks, answered by the manual's 제출 서류 sentence
+    "documents": (re.compile(r"서류|준비물|뭘\s*(?:가져|챙겨|내야)|무엇을\s*(?:가져|제출)|(?:어떤|무슨)\s*절차|절차(?:가|는)\s*(?:어떻게|뭐)|"
+                             r"documents?|paperwork|"
+                             r"材料|资料|文件|证件|書類|giấy tờ|hồ sơ|бичиг\s*баримт", re.I),
+                  # the sentence that says what to hand in ('제출 서류는 다음과 같습니다', '구비서류: …'), not a step
+                  # that mentions it ('1. 등록 상담 및 구비서류 안내')
+                  re.compile(r"(?:제출|구비|필요|준비)\s*서류(?:는|은|:|\s*목록)|서류(?:는|은)\s|준비물|진단서|증명서|신분증|"
+                             r"통장\s*사본|등본|확인서")),
     "count": (re.compile(r"몇\s*(?:번|회|개|명|종|가지)|how many|几次|多少次|何回|mấy lần|хэдэн\s*(?:удаа|ширхэг|хүн)",
                          re.I),
               re.compile(r"\d+\s*(?:회|번|종|개|명|가지)")),
@@ -171,7 +179,8 @@ class ExtractiveGenerator:
     no word with the manual (another language, a situation told in everyday words) still gets them. And
     where to ask: the entry's contact line and, when that line gives no number, the sentence that does; a
     website named without its address ('…누리집에서 신청') brings the sentence that gives it (``site_sentence``).
-    The leads of the manual's 내용 and 신청방법 paragraphs are always quoted (``sections.given_lead``,
+    A question about what to bring gets the manual's list of documents whole. The leads of the manual's
+    내용 and 신청방법 paragraphs are always quoted (``sections.given_lead``,
     ``sections.apply_lead``), and a chosen list
     intro ('…의 지원내용은 다음과 같습니다.') brings the sentences it announces (``lists.list_items``), and two
     quoted steps of a numbered procedure bring the short steps between them (``lists.numbered_gaps``). A sentence
@@ -246,6 +255,8 @@ class ExtractiveGenerator:
         site = site_sentence(cands, chosen)
         if site:
             chosen.add(site)
+        if "documents" in kinds:  # what to bring was asked: the whole list of what to hand in, not its first item
+            chosen |= marked_items(cands, {c for c in chosen if INTENTS["documents"][1].search(c)})
         chosen = with_antecedents(cands, numbered_gaps(cands, chosen | list_items(cands, chosen)))
         return [s for s in dict.fromkeys(cands) if s in chosen]  # a sentence the manual repeats, said once
 

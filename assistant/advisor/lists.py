@@ -46,6 +46,26 @@ def list_items(cands: Sequence[str], chosen: set[str], min_chars: int = 60, most
 
 
 _STEP = re.compile(r"^(\d{1,2})[.)]\s")
+#: a list item's mark: '1. ', '2) ', '가. ', '- ', '· ', '○ '
+_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[가-하][.)]|[-·•○◦▪※*])\s*\S")
+
+
+def marked_items(cands: Sequence[str], intros: set[str], most: int = 8) -> set[str]:
+    """The marked items ('1. 사진 1장', '2. 진단서', '- 신분증') right after each of ``intros``, up to ``most``
+    and up to the first sentence that is not one: a whole list, for a question that asked for it (what to
+    bring), where ``list_items`` quotes a list's first items only.
+
+    >>> sorted(marked_items(["서류는 다음과 같습니다.", "1. 사진", "2. 진단서", "문의는 129", "3. 별개"], {"서류는 다음과 같습니다."}))
+    ['1. 사진', '2. 진단서']
+    """
+    out: set[str] = set()
+    for i, s in enumerate(cands):
+        if s in intros:
+            for item in cands[i + 1:i + 1 + most]:
+                if not _ITEM.match(item):
+                    break
+                out.add(item)
+    return out
 
 
 def numbered_gaps(cands: Sequence[str], chosen: set[str], step_chars: int = 40) -> set[str]:

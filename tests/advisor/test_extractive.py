@@ -330,6 +330,22 @@ def test_the_card_says_how_to_apply_in_the_manuals_own_words(question):
     assert "보호자가 거주지 읍면동 주민센터에 신청하시면" in text and "129" in text
 
 
+@pytest.mark.parametrize("question", ["장애인 등록하려면 어떤 서류가 필요해요?", "복지카드 받으려면 어떤 절차를 거쳐야 해요?",
+                                      "What documents do I need?", "需要准备什么材料？", "Cần những giấy tờ gì?",
+                                      "どんな書類が必要ですか", "Ямар бичиг баримт хэрэгтэй вэ?"])
+def test_a_question_about_what_to_bring_gets_the_whole_list_of_documents(question):
+    """The documents are the list after '제출 서류는 다음과 같습니다'; its first item alone was quoted, if any."""
+    assert "documents" in asked(question)
+    text = card(question, REGISTRATION)
+    assert "제출 서류는 다음과 같습니다" in text and "1. 사진 1장" in text and "2. 장애정도 심사용 진단서" in text
+
+
+def test_district_funds_and_a_finished_procedure_are_not_questions_about_documents():
+    assert "documents" not in asked("마포구에서 구비로 활동지원 시간을 더 얹어 주나요?")  # 구비 = the district's budget
+    assert "documents" not in asked("입양 절차를 다 마치고 아이를 맞았어요. 축하금이 있나요?")
+    assert "2. 장애정도 심사용 진단서" not in card("장애인 등록신청 전화번호 알려주세요", REGISTRATION)
+
+
 def test_the_apply_lead_is_the_paragraph_that_names_it_first():
     from assistant.advisor.sections import apply_lead
     from assistant.text.sentences import split_sentences
