@@ -151,6 +151,17 @@ def leans_back(sentence: str) -> bool:
     return caveat(sentence) or bool(_POINTS_BACK.match(sentence))
 
 
+def with_qualifiers(cands: Sequence[str], chosen: set[str], most_chars: int = 120) -> set[str]:
+    """``chosen`` and, after each chosen sentence, the short ones that qualify it ('단, 공무원연금 수급자는
+    제외됩니다', '이는 다문화가정 청소년, 중도입국 청소년 … 등이 해당한다'): a rule read out without its exception
+    misleads as an exception read out without its rule does (chains followed)."""
+    out = set(chosen)
+    for i in range(len(cands) - 1):
+        if cands[i] in out and leans_back(cands[i + 1]) and len(cands[i + 1]) <= most_chars:
+            out.add(cands[i + 1])
+    return out
+
+
 def with_antecedents(cands: Sequence[str], chosen: set[str]) -> set[str]:
     """``chosen`` and the sentence before each chosen one that leans back on it (chains followed)."""
     out = set(chosen)
@@ -179,7 +190,9 @@ class ExtractiveGenerator:
     no word with the manual (another language, a situation told in everyday words) still gets them. And
     where to ask: the entry's contact line and, when that line gives no number, the sentence that does; a
     website named without its address ('…누리집에서 신청') brings the sentence that gives it (``site_sentence``).
-    A question about what to bring gets the manual's list of documents whole. The leads of the manual's
+    A question about what to bring gets the manual's list of documents whole. A quoted sentence comes with the short
+    one after it that qualifies it ('단, …은 제외됩니다', '이는 … 해당한다': ``with_qualifiers``), as one that leans
+    back comes with the one before (``with_antecedents``). The leads of the manual's
     내용 and 신청방법 paragraphs are always quoted (``sections.given_lead``,
     ``sections.apply_lead``), and a chosen list
     intro ('…의 지원내용은 다음과 같습니다.') brings the sentences it announces (``lists.list_items``), and two
@@ -257,7 +270,7 @@ class ExtractiveGenerator:
             chosen.add(site)
         if "documents" in kinds:  # what to bring was asked: the whole list of what to hand in, not its first item
             chosen |= marked_items(cands, {c for c in chosen if INTENTS["documents"][1].search(c)})
-        chosen = with_antecedents(cands, numbered_gaps(cands, chosen | list_items(cands, chosen)))
+        chosen = with_qualifiers(cands, with_antecedents(cands, numbered_gaps(cands, chosen | list_items(cands, chosen))))
         return [s for s in dict.fromkeys(cands) if s in chosen]  # a sentence the manual repeats, said once
 
     def generate(self, request: GenerationRequest) -> Iterator[str]:

@@ -357,6 +357,27 @@ def test_the_apply_lead_is_the_paragraph_that_names_it_first():
     assert apply_lead(ENTRY.content, split_sentences(ENTRY.content)) is None  # one block: nothing to add
 
 
+PENSION = EntryRecord(
+    entry_id="q", title="노인 일자리", scope=Scope.national,
+    content=("노인 일자리 대상은 만 65세 이상 어르신입니다. 단, 공무원연금 수급자는 제외됩니다.\n\n"
+             "노인 일자리 내용은 월 29만 원 활동비 지급입니다.\n\n"
+             "노인 일자리 신청방법은 주민센터에 신청하시면 됩니다. 이때 신분증을 가져오셔야 합니다.\n\n"
+             "노인 일자리 문의는 129로 하시면 됩니다."),
+)
+
+
+def test_a_rule_comes_with_the_exception_or_detail_that_follows_it():
+    """'대상은 만 65세 이상' read out without '단, 공무원연금 수급자는 제외됩니다' tells a retired civil servant
+    they qualify: the qualifier is the mirror of a caveat, which never goes out without its rule."""
+    text = card("우리 아버지 일흔이신데 노인 일자리 누가 할 수 있어요?", PENSION)
+    assert "만 65세 이상" in text and "공무원연금 수급자는 제외" in text
+    assert "이때 신분증을 가져오셔야" in text  # the how-to-apply lead's own detail
+    from assistant.advisor.generators import with_qualifiers
+
+    long = ["대상은 청년입니다.", "단, " + "가" * 130]
+    assert with_qualifiers(long, {long[0]}) == {long[0]}  # a long one is a paragraph of its own, not a qualifier
+
+
 def test_a_sentence_the_manual_repeats_is_said_once():
     entry = EntryRecord(
         entry_id="r", title="긴급복지", scope=Scope.national,
