@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from assistant.advisor import grounding
 from assistant.advisor.lists import list_items, marked_items, numbered_gaps
 from assistant.advisor.periods import PeriodLooks
-from assistant.advisor.quantities import BenefitLooks
+from assistant.advisor.quantities import BenefitLooks, benefit_amount
 from assistant.advisor.sections import apply_lead, given_lead
 from assistant.errors import AssistantError
 from assistant.text import phones
@@ -151,6 +151,23 @@ def leans_back(sentence: str) -> bool:
     return caveat(sentence) or bool(_POINTS_BACK.match(sentence))
 
 
+# '주거급여 및 교육급여수급자의 경우, … 월 17만 원': one row of a table of cases, each with its own amount
+_CASE = re.compile(r"^[^.,]{2,60}?(?:의|인|일)\s*경우\s*,?")
+
+
+def case_rows(cands: Sequence[str], chosen: set[str], reach: int = 3) -> set[str]:
+    """The other rows of each chosen case-and-amount row ('…의 경우, … 월 N원'): the sentences next to it (up to
+    ``reach`` away, a run of rows) that name a case and give an amount too. Read out alone, one case's amount
+    answers a caller of another case."""
+    rows = [i for i, s in enumerate(cands) if _CASE.match(s) and benefit_amount(s)]
+    out = set(chosen)
+    for i in rows:
+        if cands[i] in chosen:
+            run = [j for j in rows if abs(j - i) <= reach]
+            out.update(cands[j] for j in run)
+    return out
+
+
 def with_qualifiers(cands: Sequence[str], chosen: set[str], most_chars: int = 120) -> set[str]:
     """``chosen`` and, after each chosen sentence, the short ones that qualify it ('단, 공무원연금 수급자는
     제외됩니다', '이는 다문화가정 청소년, 중도입국 청소년 … 등이 해당한다'): a rule read out without its exception
@@ -270,6 +287,8 @@ class ExtractiveGenerator:
             chosen.add(site)
         if "documents" in kinds:  # what to bring was asked: the whole list of what to hand in, not its first item
             chosen |= marked_items(cands, {c for c in chosen if INTENTS["documents"][1].search(c)})
+        if "amount" in kinds:  # how much was asked: every case of a table of amounts, not the first case's
+            chosen = case_rows(cands, chosen)
         chosen = with_qualifiers(cands, with_antecedents(cands, numbered_gaps(cands, chosen | list_items(cands, chosen))))
         return [s for s in dict.fromkeys(cands) if s in chosen]  # a sentence the manual repeats, said once
 

@@ -378,6 +378,28 @@ def test_a_rule_comes_with_the_exception_or_detail_that_follows_it():
     assert with_qualifiers(long, {long[0]}) == {long[0]}  # a long one is a paragraph of its own, not a qualifier
 
 
+ALLOWANCE = EntryRecord(
+    entry_id="c", title="장애아동수당", scope=Scope.national,
+    content=("장애아동수당 대상은 만 18세 미만 등록 장애아동 중 기초생활수급자 또는 차상위계층입니다.\n\n"
+             "장애아동수당 내용은 소득 수준에 따라 매월 지급입니다.\n"
+             "생계급여 및 의료급여 수급자의 경우, 중증 월 22만 원, 경증 월 11만 원이 지급됩니다.\n"
+             "주거급여 및 교육급여 수급자의 경우, 중증 월 17만 원, 경증 월 11만 원이 지급됩니다.\n"
+             "보장시설 수급자의 경우, 중증 월 9만 원, 경증 월 3만 원이 지급됩니다.\n\n"
+             "장애아동수당 신청방법은 주민센터에 신청하시면 됩니다.\n\n장애아동수당 문의는 129로 하시면 됩니다."),
+)
+
+
+@pytest.mark.parametrize("question", ["장애아동수당 한 달에 얼마 나와요?", "How much is the disabled child allowance?"])
+def test_how_much_gets_every_case_of_a_table_of_amounts(question):
+    """One case's amount ('보장시설 수급자의 경우 월 9만 원') answers a caller of another case wrongly."""
+    text = card(question, ALLOWANCE)
+    assert all(f"월 {n}만 원" in text for n in (22, 17, 9))
+
+
+def test_the_table_of_amounts_stays_off_a_card_that_did_not_ask_how_much():
+    assert "보장시설 수급자의 경우" not in card("장애 아동 지원 전화번호가 뭐예요?", ALLOWANCE)
+
+
 def test_a_sentence_the_manual_repeats_is_said_once():
     entry = EntryRecord(
         entry_id="r", title="긴급복지", scope=Scope.national,
