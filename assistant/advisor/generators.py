@@ -121,7 +121,7 @@ def phone_sentence(cands: list[str]) -> str | None:
 
 
 # '…누리집에서 신청하시면 됩니다' sends the caller to a website: the counselor needs its address to read out
-_NAMES_SITE = re.compile(r"누리집|홈페이지|사이트|웹\s*사이트")
+_NAMES_SITE = re.compile(r"누리집|홈페이지|사이트|웹\s*사이트|블로그")
 
 
 def site_sentence(cands: Sequence[str], chosen: set[str]) -> str | None:

@@ -95,3 +95,14 @@ def test_a_card_that_sends_the_caller_to_a_website_gives_its_address():
         "방문 신청 대상은 누구나입니다.\n\n방문 신청은 주민센터에 방문하시면 됩니다.\n\n"
         "방문 신청 문의는 129 입니다.\n\n참고 자료는 www.example.kr 에 있습니다."))
     assert "www.example.kr" not in card("어디에 신청해요?", plain)  # no website named: no address added
+
+
+def test_a_blog_named_as_the_way_to_apply_brings_its_address():
+    """'마을변호사 블로그 … 를 통해 확인한 후 신청': a blog is a website too, and the counselor needs its address."""
+    entry = EntryRecord(
+        entry_id="b", title="마을변호사", scope=Scope.national,
+        content=("마을변호사 대상은 변호사가 없는 지역 주민입니다.\n\n마을변호사 내용은 무료 법률상담입니다.\n\n"
+                 "마을변호사 신청방법은 마을변호사 블로그에서 담당 변호사를 확인한 후 신청하시면 됩니다.\n"
+                 "마을변호사 블로그 주소는 blog.naver.com/mabyun 입니다.\n\n마을변호사 문의는 132로 하시면 됩니다."),
+    )
+    assert "blog.naver.com/mabyun" in card("시골이라 변호사가 없는데 법률 상담 받을 데 있어요?", entry)
