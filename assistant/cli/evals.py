@@ -140,14 +140,20 @@ def eval_sets(
                                                    "[default: HOME/evals/sets.toml]")] = None,
     names: Annotated[list[str] | None, typer.Option("--set", help="A set to score (repeatable; default: all)")] = None,
     out: Annotated[Path | None, typer.Option(help="Also keep each set's run as OUT/<set> (for eval compare)")] = None,
+    baseline: Annotated[Path | None, typer.Option(help="An earlier --out folder: per set, how many questions got "
+                                                       "better and worse, and whether beyond noise")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout")] = False,
 ) -> None:
     """Score every question set on one index, side by side: each score with its 95% interval, hit@1 per type,
     and the gap between the training sets and the held-out ones (aggregates only)."""
     from assistant.evals.datasets import load_queries
-    from assistant.evals.runner import advisor_over, evaluate_answers, now_utc, prepare_out_dir, write_run
+    from assistant.evals.runner import advisor_over, evaluate_answers, load_run, now_utc, prepare_out_dir, write_run
     from assistant.evals.sets import load_sets, pick, render, side_by_side
+    from assistant.evals.uncertainty import compare
 
+    if baseline is not None and not baseline.is_dir():
+        raise typer.BadParameter(f"no folder at {baseline} (give an earlier `eval sets --out` folder)",
+                                 param_hint="--baseline")
     registry = sets_file or Settings().home / "evals" / "sets.toml"
     chosen = pick(load_sets(registry), names or [])
     present = [s for s in chosen if s.path.is_file()]
@@ -163,7 +169,11 @@ def eval_sets(
     rt = runtime()
     rt.start()
     advisor = advisor_over(rt.advisor)  # one snapshot for every set
+    # the baseline's runs are read before minutes of work too (a broken one is an error now, not at the end)
+    before = {s.name: load_run(baseline / s.name)[1] for s, _ in loaded
+              if baseline is not None and (baseline / s.name).is_dir()}
     results = []
+    against: dict[str, dict[str, Any]] | None = {} if baseline is not None else None
     for s, qs in loaded:
         started = now_utc()
         with tqdm(total=len(qs), desc=s.name, disable=as_json or None) as bar:
@@ -173,7 +183,9 @@ def eval_sets(
             write_run(out / s.name, rows, {"run_id": s.name, "started_at": started, "finished_at": now_utc(),
                                            **run_meta(rt, advisor, s.path, len(qs), 10), "summary": summary})
         results.append((s, summary))
-    table = side_by_side(results)
+        if against is not None and s.name in before:
+            against[s.name] = compare(before[s.name], rows)
+    table = side_by_side(results, against)
     typer.echo(json.dumps(table, ensure_ascii=False) if as_json else render(table))
 
 

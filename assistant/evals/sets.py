@@ -81,9 +81,11 @@ def _value(summary: Mapping[str, Any], dotted: str) -> float | None:
     return float(v) if isinstance(v, int | float) else None
 
 
-def side_by_side(results: Sequence[tuple[EvalSet, Mapping[str, Any]]]) -> dict[str, Any]:
+def side_by_side(results: Sequence[tuple[EvalSet, Mapping[str, Any]]],
+                 against: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """One row per set (its scores and intervals), hit@1 per question type and set, and per role the
-    hit@1 pooled over the role's questions with gold."""
+    hit@1 pooled over the role's questions with gold. ``against``: per set, ``uncertainty.compare`` of a
+    baseline run with this one (counts and a verdict per score: no question of any set is named)."""
     rows: list[dict[str, Any]] = []
     types: dict[str, dict[str, dict[str, Any]]] = {}
     pooled: dict[str, tuple[float, int]] = {}
@@ -100,13 +102,27 @@ def side_by_side(results: Sequence[tuple[EvalSet, Mapping[str, Any]]]) -> dict[s
             right, total = pooled.get(s.role, (0.0, 0))
             pooled[s.role] = (right + hit1 * n, total + n)
     return {"sets": rows, "by_type": types,
-            "hit@1_by_role": {role: round(right / total, 4) for role, (right, total) in pooled.items()}}
+            "hit@1_by_role": {role: round(right / total, 4) for role, (right, total) in pooled.items()},
+            **({"against_baseline": dict(against)} if against is not None else {})}
 
 
 def _cell(v: float | None, label: str) -> str:
     if v is None:
         return "–"
     return str(int(v)) if label == "unsupported" else f"{v:.3f}"
+
+
+#: the scores the baseline comparison shows, as (label, ``uncertainty.HEADLINE`` name)
+CHANGES = (("hit@1", "retrieval.hit@1"), ("MRR@10", "retrieval.mrr@10"), ("key facts", "answer.key_fact_coverage"),
+           ("citation P", "answer.citation_precision"))
+
+
+def _change(sig: Mapping[str, Any] | None) -> str:
+    if not sig:
+        return "–"
+    if sig["verdict"] == "same":
+        return "same"
+    return f"{sig['delta']:+.3f} ▲{sig['better']} ▼{sig['worse']} p {sig['p']:.2f} {sig['verdict']}"
 
 
 def render(table: Mapping[str, Any]) -> str:
@@ -133,4 +149,12 @@ def render(table: Mapping[str, Any]) -> str:
         lines += ["", f"hit@1 pooled over questions: training sets {roles['training']:.3f}, held-out sets "
                       f"{roles['held-out']:.3f}: a gap of {roles['training'] - roles['held-out']:+.3f}"
                   + (f" (validation {roles['validation']:.3f})" if "validation" in roles else "")]
+    against = table.get("against_baseline")
+    if against is not None:
+        lines += ["", "Against the baseline runs (questions better ▲ / worse ▼, two-sided paired p, verdict):", "",
+                  "| set | role | " + " | ".join(label for label, _ in CHANGES) + " |", "|---|---|" + "---|" * len(CHANGES)]
+        for r in table["sets"]:
+            sig = against.get(r["set"])
+            cells = [_change(sig.get(name)) if sig is not None else "no baseline run" for _, name in CHANGES]
+            lines.append(f"| {r['set']} | {r['role']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

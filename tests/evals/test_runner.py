@@ -166,6 +166,12 @@ def test_eval_sets_scores_each_set_side_by_side_and_keeps_runs_compare_reads(env
     cmp = invoke(env, "eval", "compare", str(out / "mine"), str(out / "untouched"), "--json")
     assert cmp.exit_code == 0, cmp.output
     assert not any(json.loads(cmp.stdout)["questions"].values())
+    again = invoke(env, "eval", "sets", "--sets-file", str(registry), "--baseline", str(out), "--json")
+    assert again.exit_code == 0, again.output
+    base = json.loads(again.stdout)["against_baseline"]  # the same code and index: no question moved
+    assert set(base) == {"mine", "untouched"} and {s["verdict"] for b in base.values() for s in b.values()} == {"same"}
+    nowhere = invoke(env, "eval", "sets", "--sets-file", str(registry), "--baseline", str(tmp_path / "none"))
+    assert nowhere.exit_code != 0 and "no folder at" in nowhere.output
     text = invoke(env, "eval", "sets", "--sets-file", str(registry), "--set", "untouched")
     assert text.exit_code == 0 and "| untouched | held-out | 8 | 7 |" in text.stdout and "| mine |" not in text.stdout
     missing = invoke(env, "eval", "sets", "--sets-file", str(registry), "--set", "gone")

@@ -68,3 +68,17 @@ def test_the_table_pools_hit1_by_role_over_questions_and_shows_intervals():
     assert "| fresh2 | held-out | 302 | 300 | 0.600 (0.50–0.70) | 1.000 | 0.600 | – |" in text  # no key facts: –
     assert "| paraphrase | 0.90 / 1.00 (100) | 0.80 / 1.00 (100) | 0.60 / 1.00 (300) |" in text
     assert "training sets 0.900, held-out sets 0.650: a gap of +0.250" in text
+
+
+def test_the_baseline_comparison_gives_counts_and_verdicts_and_says_which_sets_had_no_run():
+    sets = parse_sets({"set": [{"name": "dev", "path": "d", "role": "training"},
+                               {"name": "fresh", "path": "f", "role": "held-out"}]}, REG)
+    sig = {"retrieval.hit@1": {"n": 100, "better": 1, "worse": 7, "a": 0.9, "b": 0.84, "delta": -0.06, "p": 0.07,
+                               "verdict": "within noise"},
+           "answer.key_fact_coverage": {"n": 100, "better": 0, "worse": 0, "a": 0.8, "b": 0.8, "delta": 0.0, "p": 1.0,
+                                        "verdict": "same"}}
+    table = side_by_side([(sets[0], _summary(100, 0.84, 0.8)), (sets[1], _summary(100, 0.8, 0.7))], {"dev": sig})
+    text = render(table)
+    assert "| dev | training | -0.060 ▲1 ▼7 p 0.07 within noise | – | same | – |" in text
+    assert "| fresh | held-out | no baseline run | no baseline run |" in text
+    assert "against_baseline" not in side_by_side([(sets[0], _summary(100, 0.84, 0.8))])
