@@ -76,7 +76,9 @@ def entry_versions(rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     return seen
 
 
-def _flat(summary: Mapping[str, Any]) -> dict[str, float]:
+def flat_scores(summary: Mapping[str, Any]) -> dict[str, float]:
+    """A run summary's overall scores as 'retrieval.hit@1' / 'answer.key_fact_coverage' (counts and scores
+    no question applied to left out)."""
     out = {f"retrieval.{k}": float(v) for k, v in summary["retrieval"]["overall"].items() if k != "n"}
     for k, v in summary["answer"]["overall"].items():
         if isinstance(v, int | float) and not k.startswith("n"):
@@ -99,7 +101,7 @@ def compare_runs(meta_a: Mapping[str, Any], rows_a: Sequence[Mapping[str, Any]],
     va, vb = entry_versions(rows_a), entry_versions(rows_b)
     changed = [{"entry_id": e, "version_a": va[e], "version_b": vb[e]} for e in sorted(va.keys() & vb.keys())
                if va[e] != vb[e]]
-    fa, fb = _flat(meta_a["summary"]), _flat(meta_b["summary"])
+    fa, fb = flat_scores(meta_a["summary"]), flat_scores(meta_b["summary"])
     return {
         "kb_version": {"a": meta_a.get("kb_version"), "b": meta_b.get("kb_version")},
         "code": {"a": (meta_a.get("code") or {}).get("git_commit"), "b": (meta_b.get("code") or {}).get("git_commit")},

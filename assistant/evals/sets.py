@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
+from assistant.evals.compare import flat_scores
 from assistant.evals.tomlfile import read_toml
 
 ROLES = ("training", "validation", "held-out")
@@ -75,12 +76,6 @@ def pick(sets: Sequence[EvalSet], names: Sequence[str]) -> list[EvalSet]:
     return [s for s in sets if not names or s.name in names]
 
 
-def _value(summary: Mapping[str, Any], dotted: str) -> float | None:
-    part, name = dotted.split(".", 1)
-    v = (summary.get(part) or {}).get("overall", {}).get(name)
-    return float(v) if isinstance(v, int | float) else None
-
-
 def side_by_side(results: Sequence[tuple[EvalSet, Mapping[str, Any]]],
                  against: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """One row per set (its scores and intervals), hit@1 per question type and set, and per role the
@@ -90,14 +85,15 @@ def side_by_side(results: Sequence[tuple[EvalSet, Mapping[str, Any]]],
     types: dict[str, dict[str, dict[str, Any]]] = {}
     pooled: dict[str, tuple[float, int]] = {}
     for s, summary in results:
+        scores = flat_scores(summary)
         ci = summary.get("intervals") or {}
         n = int(summary["retrieval"]["overall"].get("n", 0))
         rows.append({"set": s.name, "role": s.role, "n": n, "questions": int(summary["answer"]["overall"]["n"]),
-                     **{label: _value(summary, path) for label, path in COLUMNS},
+                     **{label: scores.get(path) for label, path in COLUMNS},
                      "intervals": {label: [ci[path]["low"], ci[path]["high"]] for label, path in COLUMNS if path in ci}})
         types[s.name] = {t: {"n": m["n"], "hit@1": m["hit@1"], "hit@5": m["hit@5"]}
                          for t, m in summary["retrieval"].get("by_type", {}).items() if m.get("n")}
-        hit1 = _value(summary, "retrieval.hit@1")
+        hit1 = scores.get("retrieval.hit@1")
         if hit1 is not None and n:
             right, total = pooled.get(s.role, (0.0, 0))
             pooled[s.role] = (right + hit1 * n, total + n)
